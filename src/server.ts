@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+
+import type { Config } from './config/config.js';
+import type { Infra } from './container.js';
+import { openDatabase, type Database } from './db/client.js';
+import { lockEmbeddedDataDir } from './db/embedded-lock.js';
+import { migrationStatus, runMigrations } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import { createJobQueue } from './jobs/queue.js';
+import { systemClock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createMailer } from './mail/mailer.js';
+
+export interface OpenedDatabase {
+  database: Database;
+  release(): Promise<void>;
+}
+
+/** Opens the configured database; the embedded one lives in DATA_DIR/pgdata, locked to us. */
+export async function openConfiguredDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<OpenedDatabase> {
+  if (config.database.url) {
+    const database = await openDatabase({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      logger,
+    });
+    return { database, release: () => database.close() };
+  }
+  const dataDir = join(config.dataDir, 'pgdata');
+  const unlock = lockEmbeddedDataDir(`${dataDir}.lock`);
+  try {
+    const database = await openDatabase({ url: null, dataDir, logger });
+    return {
+      database,
+      release: async () => {
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+export async function serve(config: Config): Promise<void> {
+  const startedAt = performance.now();
+  const logger = createLogger(config);
+  const opened = await openConfiguredDatabase(config, logger);
+  const { database } = opened;
+
+  if (database.kind === 'embedded') {
+    const { applied } = await runMigrations(database);
+    logger.info({ applied }, 'embedded database migrated');
+  } else {
+    const status = await migrationStatus(database);
+    if (!status.current) {
+      logger.warn(status, 'database schema is behind; run `finops migrate` (readyz answers 503)');
+    }
+  }
+
+  const jobs = createJobQueue(database, logger);
+  await jobs.start();
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    outboxDir: join(config.dataDir, 'outbox'),
+    logger,
+  });
+  const infra: Infra = { config, logger, database, mailer, jobs, clock: systemClock };
+  const { app, health } = await buildApp(infra);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    health.shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown grace period exceeded');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    try {
+      await app.close();
+      await jobs.stop(config.shutdownGraceMs);
+      mailer.close();
+      await opened.release();
+      logger.info('shutdown complete');
+      clearTimeout(force);
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const shownHost = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+  const base = `http://${shownHost}:${config.port}`;
+  logger.info(
+    {
+      api: base,
+      docs: `${base}/docs`,
+      database: database.kind === 'embedded' ? join(config.dataDir, 'pgdata') : 'postgres',
+      startupMs: Math.round(performance.now() - startedAt),
+    },
+    'FinOpsLatam API listening',
+  );
+}

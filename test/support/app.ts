@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+
+import pino from 'pino';
+
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createServices, type Infra, type Services } from '../../src/container.js';
+import type { Database } from '../../src/db/client.js';
+import { buildApp, type App, type RouteEntry } from '../../src/http/app.js';
+import type { HealthState } from '../../src/http/health.js';
+import type { JobQueue } from '../../src/jobs/queue.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { loggerOptions } from '../../src/lib/logger.js';
+import { createMailer } from '../../src/mail/mailer.js';
+import { createTestDatabase } from './db.js';
+
+export interface TestApp {
+  app: App;
+  infra: Infra;
+  services: Services;
+  health: HealthState;
+  routes: RouteEntry[];
+  database: Database;
+  config: Config;
+  /** Every log line the app wrote so far, as parsed JSON objects. */
+  logs(): Record<string, unknown>[];
+  /** The raw log text, for secret scans. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  database?: Database;
+  clock?: Clock;
+  jobs?: JobQueue | null;
+  /** Register extra routes before the app is ready (error-mapping tests). */
+  extend?: (app: App) => void | Promise<void>;
+}
+
+/** Captures log lines in memory so tests can read them and scan them for secrets. */
+function memoryLogger(level: string) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const options = loggerOptions({ log: { level: level as Config['log']['level'], pretty: false } });
+  return { logger: pino(options, stream), lines };
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'finops-test-'));
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      PUBLIC_BASE_URL: 'https://app.finops.test',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    false,
+  );
+  const { logger, lines } = memoryLogger(config.log.level);
+  const owned = options.database ? null : await createTestDatabase();
+  const database = options.database ?? owned!.database;
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    outboxDir: join(dataDir, 'outbox'),
+    logger,
+  });
+  const infra: Infra = {
+    config,
+    logger,
+    database,
+    mailer,
+    jobs: options.jobs ?? null,
+    clock: options.clock ?? systemClock,
+  };
+  const services = createServices(infra);
+  const built = await buildApp(infra, services);
+  await options.extend?.(built.app);
+  await built.app.ready();
+
+  return {
+    ...built,
+    infra,
+    database,
+    config,
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logText: () => lines.join('\n'),
+    async close() {
+      await built.app.close();
+      mailer.close();
+      await owned?.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { ensureTemplate } from './db.js';
+
+await ensureTemplate();
