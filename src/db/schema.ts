@@ -3,6 +3,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -225,5 +226,157 @@ export const subscriptions = pgTable(
       'subscriptions_status_check',
       sql`${t.status} in ('trialing', 'active', 'past_due', 'canceled')`,
     ),
+  ],
+);
+
+/* ----------------------------------------------------------------------------------------------
+ * Billing data. Money is NUMERIC end to end; one daily fact aggregates a day's line items over
+ * every dimension below, per resource. Column meanings follow FOCUS; `x` keeps provider extras
+ * the rules need (e.g. commitment end dates), never raw line items.
+ * -------------------------------------------------------------------------------------------- */
+
+export const cloudAccounts = pgTable(
+  'cloud_accounts',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    id: uuid('id').notNull().defaultRandom(),
+    provider: text('provider').notNull(),
+    billingAccountId: text('billing_account_id').notNull(),
+    name: text('name').notNull(),
+    // Set for sub-accounts (AWS linked accounts, Azure subscriptions, GCP projects).
+    parentAccountId: text('parent_account_id'),
+    kind: text('kind').notNull().default('billing'),
+    origin: text('origin').notNull().default('manual'),
+    archivedAt: tsz('archived_at'),
+    createdAt: createdAt(),
+    updatedAt: tsz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    uniqueIndex('cloud_accounts_natural_key').on(t.clientId, t.provider, t.billingAccountId),
+    check('cloud_accounts_provider_check', sql`${t.provider} in ('aws', 'azure', 'gcp', 'oci')`),
+    check('cloud_accounts_kind_check', sql`${t.kind} in ('billing', 'sub')`),
+    check('cloud_accounts_origin_check', sql`${t.origin} in ('manual', 'discovered')`),
+  ],
+);
+
+export const ingestions = pgTable(
+  'ingestions',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    id: uuid('id').notNull().defaultRandom(),
+    status: text('status').notNull().default('queued'),
+    source: text('source').notNull().default('upload'),
+    createdBy: uuid('created_by'),
+    sha256: text('sha256').notNull(),
+    files: jsonb('files').notNull().default([]),
+    totalBytes: numeric('total_bytes', { precision: 20, scale: 0 }).notNull().default('0'),
+    format: text('format'),
+    progress: jsonb('progress').notNull().default({}),
+    periods: jsonb('periods').notNull().default([]),
+    accounts: jsonb('accounts').notNull().default([]),
+    rowsRead: integer('rows_read').notNull().default(0),
+    rowsLoaded: integer('rows_loaded').notNull().default(0),
+    rowsRejected: integer('rows_rejected').notNull().default(0),
+    rejects: jsonb('rejects').notNull().default([]),
+    totals: jsonb('totals').notNull().default([]),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    supersededBy: uuid('superseded_by'),
+    heartbeatAt: tsz('heartbeat_at'),
+    startedAt: tsz('started_at'),
+    finishedAt: tsz('finished_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    index('ingestions_client_created_idx').on(t.clientId, t.createdAt),
+    index('ingestions_sha_idx').on(t.clientId, t.sha256),
+    check(
+      'ingestions_status_check',
+      sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'superseded')`,
+    ),
+  ],
+);
+
+/** Columns shared by the live fact table and its staging twin. */
+const factColumns = () => ({
+  clientId: uuid('client_id').notNull(),
+  ingestionId: uuid('ingestion_id').notNull(),
+  provider: text('provider').notNull(),
+  billingAccountId: text('billing_account_id').notNull(),
+  billingAccountName: text('billing_account_name'),
+  subAccountId: text('sub_account_id'),
+  subAccountName: text('sub_account_name'),
+  billingPeriodStart: date('billing_period_start', { mode: 'string' }).notNull(),
+  chargeDate: date('charge_date', { mode: 'string' }).notNull(),
+  serviceName: text('service_name'),
+  serviceCategory: text('service_category'),
+  serviceCode: text('service_code'),
+  regionId: text('region_id'),
+  resourceId: text('resource_id'),
+  resourceType: text('resource_type'),
+  skuId: text('sku_id'),
+  usageType: text('usage_type'),
+  operation: text('operation'),
+  instanceType: text('instance_type'),
+  lineItemType: text('line_item_type'),
+  chargeCategory: text('charge_category').notNull(),
+  chargeClass: text('charge_class'),
+  pricingCategory: text('pricing_category'),
+  commitmentId: text('commitment_id'),
+  commitmentType: text('commitment_type'),
+  commitmentCategory: text('commitment_category'),
+  commitmentStatus: text('commitment_status'),
+  billingCurrency: text('billing_currency').notNull(),
+  tags: jsonb('tags').notNull().default({}),
+  x: jsonb('x').notNull().default({}),
+  billedCost: numeric('billed_cost', { precision: 24, scale: 10 }).notNull(),
+  netBilledCost: numeric('net_billed_cost', { precision: 24, scale: 10 }).notNull(),
+  effectiveCost: numeric('effective_cost', { precision: 24, scale: 10 }).notNull(),
+  netEffectiveCost: numeric('net_effective_cost', { precision: 24, scale: 10 }).notNull(),
+  listCost: numeric('list_cost', { precision: 24, scale: 10 }).notNull(),
+  usageQuantity: numeric('usage_quantity', { precision: 30, scale: 10 }),
+  usageUnit: text('usage_unit'),
+  lineCount: integer('line_count').notNull(),
+});
+
+export const costDaily = pgTable(
+  'cost_daily',
+  {
+    ...factColumns(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    index('cost_daily_client_day_idx').on(t.clientId, t.chargeDate),
+    index('cost_daily_period_idx').on(
+      t.clientId,
+      t.provider,
+      t.billingAccountId,
+      t.billingPeriodStart,
+    ),
+    index('cost_daily_resource_idx').on(t.clientId, t.resourceId),
+    check(
+      'cost_daily_charge_category_check',
+      sql`${t.chargeCategory} in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')`,
+    ),
+  ],
+);
+
+/** Rows of an ingestion in flight; swapped into cost_daily in one transaction, then deleted. */
+export const costDailyStaging = pgTable(
+  'cost_daily_staging',
+  {
+    ...factColumns(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    index('cost_daily_staging_ingestion_idx').on(t.clientId, t.ingestionId),
   ],
 );
