@@ -1,10 +1,16 @@
 import type { Config } from './config/config.js';
 import type { Database } from './db/client.js';
-import { denyAllAuthenticator, type Authenticator } from './http/auth.js';
+import { withPlatform } from './db/tenant.js';
+import type { Authenticator } from './http/auth.js';
+import type { RequestContext } from './http/context.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Mailer } from './mail/mailer.js';
+import { recordSecurityEvent } from './modules/audit/audit.model.js';
+import type { SecurityEventInput } from './modules/audit/audit.types.js';
+import { createIdentityService, type IdentityService } from './modules/identity/identity.service.js';
+import { createOutboxWorker, type OutboxWorker } from './modules/mail/outbox.worker.js';
 
 /** The infrastructure a process is built from. Tests pass their own database, mailer, clock. */
 export interface Infra {
@@ -18,11 +24,23 @@ export interface Infra {
 
 export interface Services {
   authenticator: Authenticator;
+  identity: IdentityService;
+  outbox: OutboxWorker;
+  /** Records an event that has no business transaction of its own (a refused request). */
+  recordEvent(ctx: RequestContext, event: SecurityEventInput): Promise<void>;
 }
 
 /** The one composition root: every service is built here from the infrastructure it needs. */
-export function createServices(_infra: Infra): Services {
+export function createServices(infra: Infra): Services {
+  const { database, clock, config, logger, mailer } = infra;
+  const identity = createIdentityService({ db: database.db, clock, config, logger });
+  const outbox = createOutboxWorker({ db: database.db, mailer, logger });
+
   return {
-    authenticator: denyAllAuthenticator,
+    authenticator: identity.authenticator,
+    identity,
+    outbox,
+    recordEvent: (ctx, event) =>
+      withPlatform(database.db, (tx) => recordSecurityEvent(tx, ctx, event)),
   };
 }

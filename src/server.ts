@@ -10,6 +10,8 @@ import { createJobQueue } from './jobs/queue.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMailer } from './mail/mailer.js';
+import { systemContext } from './http/context.js';
+import { ensureRootUser } from './modules/identity/bootstrap.js';
 
 export interface OpenedDatabase {
   database: Database;
@@ -71,7 +73,11 @@ export async function serve(config: Config): Promise<void> {
     logger,
   });
   const infra: Infra = { config, logger, database, mailer, jobs, clock: systemClock };
-  const { app, health } = await buildApp(infra);
+  const { app, health, services } = await buildApp(infra);
+
+  const root = await ensureRootUser(database.db, systemContext('bootstrap'), config.root);
+  if (root) announceRoot(root.email, root.oneTimePassword);
+  services.outbox.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -86,6 +92,7 @@ export async function serve(config: Config): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await services.outbox.stop();
       await jobs.stop(config.shutdownGraceMs);
       mailer.close();
       await opened.release();
@@ -116,4 +123,21 @@ export async function serve(config: Config): Promise<void> {
     },
     'FinOpsLatam API listening',
   );
+}
+
+/**
+ * The one-time root password is shown once on the terminal, never through the logger: log
+ * pipelines keep lines forever and a password must never be in them.
+ */
+function announceRoot(email: string, oneTimePassword: string | null): void {
+  const lines = [
+    '',
+    '  First root account created',
+    `    e-mail:   ${email}`,
+    oneTimePassword
+      ? `    password: ${oneTimePassword}   (one-time: change it at first sign-in)`
+      : '    password: the one in FINOPS_ROOT_PASSWORD',
+    '',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -1,4 +1,9 @@
+import { parseArgs } from 'node:util';
+
 import { ConfigError, loadConfig } from '../config/config.js';
+import { systemContext } from '../http/context.js';
+import { AppError } from '../lib/errors.js';
+import { createUser } from '../modules/identity/bootstrap.js';
 import { runMigrations } from '../db/migrate.js';
 import { createLogger } from '../lib/logger.js';
 import { openConfiguredDatabase, serve } from '../server.js';
@@ -27,7 +32,58 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  'create-user': {
+    summary:
+      'Create a user: --email <e-mail> [--name <name>] [--global-role root|support] ' +
+      '[--locale es|en|pt-BR]; prints a one-time password (or reads FINOPS_NEW_USER_PASSWORD)',
+    run: async (args) => {
+      const { values } = parseArgs({
+        args,
+        options: {
+          email: { type: 'string' },
+          name: { type: 'string' },
+          'global-role': { type: 'string' },
+          locale: { type: 'string' },
+        },
+        strict: true,
+      });
+      if (!values.email) throw new UsageError('--email is required');
+      const role = values['global-role'];
+      if (role && role !== 'root' && role !== 'support') {
+        throw new UsageError('--global-role must be root or support');
+      }
+      const locale = values.locale ?? 'es';
+      if (!['es', 'en', 'pt-BR'].includes(locale)) {
+        throw new UsageError('--locale must be es, en or pt-BR');
+      }
+
+      const config = loadConfig();
+      const logger = createLogger(config);
+      const opened = await openConfiguredDatabase(config, logger);
+      try {
+        await runMigrations(opened.database);
+        const user = await createUser(opened.database.db, systemContext('cli'), {
+          email: values.email,
+          name: values.name,
+          locale: locale as 'es' | 'en' | 'pt-BR',
+          globalRole: (role as 'root' | 'support' | undefined) ?? null,
+          password: process.env.FINOPS_NEW_USER_PASSWORD ?? null,
+        });
+        process.stdout.write(`Created user ${user.email} (${user.id})\n`);
+        if (user.oneTimePassword) {
+          process.stdout.write(
+            `One-time password: ${user.oneTimePassword}\n` +
+              '(it must be changed at first sign-in: POST /api/auth/change-password)\n',
+          );
+        }
+      } finally {
+        await opened.release();
+      }
+    },
+  },
 };
+
+class UsageError extends Error {}
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
@@ -63,6 +119,14 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(78);
+  }
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`finops: ${(err as Error).message}\n\n${usage()}\n`);
+    process.exit(2);
+  }
+  if (err instanceof AppError) {
+    process.stderr.write(`finops: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`finops: ${(err as Error).message ?? String(err)}\n`);
   process.exit(1);

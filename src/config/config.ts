@@ -42,6 +42,7 @@ const envSchema = z.object({
   FINOPS_ROOT_EMAIL: z.email().optional(),
   FINOPS_ROOT_PASSWORD: z.string().min(12).optional(),
   RATE_LIMIT_DISABLED: boolish,
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 
@@ -69,6 +70,8 @@ export interface Config {
   metricsToken: string | null;
   root: { email: string | null; password: string | null };
   rateLimitDisabled: boolean;
+  /** Requests per minute and IP on each /api/auth/* route. */
+  authRateLimitPerMinute: number;
   shutdownGraceMs: number;
 }
 
@@ -137,6 +140,7 @@ export function loadConfig(
     metricsToken: e.METRICS_TOKEN ?? null,
     root: { email: e.FINOPS_ROOT_EMAIL ?? null, password: e.FINOPS_ROOT_PASSWORD ?? null },
     rateLimitDisabled: e.RATE_LIMIT_DISABLED,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

@@ -165,6 +165,17 @@ export const securityEvents = pgTable(
   ],
 );
 
+/**
+ * Failed sign-ins for addresses that match no user, so an unknown address locks exactly like a
+ * known one and the lock itself does not reveal which addresses exist. Keyed by a hash.
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  emailKey: text('email_key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: tsz('locked_until'),
+  updatedAt: tsz('updated_at').notNull().defaultNow(),
+});
+
 /** Mails are queued in the same transaction as the change that causes them, sent after commit. */
 export const mailOutbox = pgTable(
   'mail_outbox',

@@ -25,3 +25,19 @@ export async function withTenant<T>(
     return fn(tx);
   });
 }
+
+/**
+ * Identity and platform administration: work that is about users and clients rather than one
+ * client's data (login, token rotation, admin screens). Runs as `app_platform`, which may read
+ * tenant tables only through its explicit policy, so a grep for this helper lists every place
+ * that crosses tenants.
+ */
+export async function withPlatform<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`
+      select set_config('role', 'app_platform', true),
+             set_config('app.client_id', '', true)
+    `);
+    return fn(tx);
+  });
+}

@@ -26,6 +26,7 @@ import type { RequestContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerHealth, type HealthState } from './health.js';
 import { registerMetrics } from './metrics.js';
+import { registerIdentityRoutes } from '../modules/identity/identity.route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -118,7 +119,12 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   });
 
   registerErrorHandling(app);
-  registerAuthHook(app, services.authenticator);
+  registerAuthHook(app, services.authenticator, (request, capability) =>
+    services.recordEvent(request.ctx, {
+      type: 'access.denied',
+      details: { capability, route: request.routeOptions.url ?? null, method: request.method },
+    }),
+  );
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) routes.push({ method, url: route.url, auth: route.config?.auth });
@@ -175,8 +181,13 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   return { app, services, health, routes };
 }
 
-/** Module routes are added here as modules land. */
-async function registerModules(_api: TypedApp, _infra: Infra, _services: Services): Promise<void> {}
+/** Every module's routes, inside one encapsulated scope with the zod type provider. */
+async function registerModules(api: TypedApp, infra: Infra, services: Services): Promise<void> {
+  registerIdentityRoutes(api, services.identity, {
+    rateLimitPerMinute: infra.config.authRateLimitPerMinute,
+    rateLimitDisabled: infra.config.rateLimitDisabled,
+  });
+}
 
 /** A caller's request id is kept only when it came from a trusted proxy and looks sane. */
 function requestIdFor(

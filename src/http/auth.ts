@@ -33,7 +33,11 @@ export const denyAllAuthenticator: Authenticator = {
 /** Routes that plugins register (Swagger UI's assets) and that are public by nature. */
 const PUBLIC_PREFIXES = ['/docs'];
 
-export function registerAuthHook(app: FastifyInstance, authenticator: Authenticator): void {
+export function registerAuthHook(
+  app: FastifyInstance,
+  authenticator: Authenticator,
+  onDenied: (request: FastifyRequest, capability: string) => Promise<void> = async () => {},
+): void {
   app.addHook('onRoute', (route) => {
     if (route.config?.auth) return;
     const isDocs = PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`));
@@ -63,6 +67,9 @@ export function registerAuthHook(app: FastifyInstance, authenticator: Authentica
       );
     }
     if (typeof auth === 'object' && !actor.capabilities.has(auth.capability)) {
+      await onDenied(request, auth.capability).catch((err: Error) =>
+        request.log.warn({ err: { message: err.message } }, 'access.denied not recorded'),
+      );
       throw new AppError('forbidden', `Your role does not allow this (needs "${auth.capability}").`);
     }
   });

@@ -9,7 +9,8 @@ export interface Actor {
   clientRole: 'owner' | 'finops_admin' | 'viewer' | null;
   capabilities: ReadonlySet<string>;
   mustChangePassword: boolean;
-  tokenId: string;
+  /** The session (refresh-token family) this access token belongs to. */
+  sessionId: string;
 }
 
 export interface RequestContext {
