@@ -11,6 +11,12 @@ import { recordSecurityEvent } from './modules/audit/audit.model.js';
 import type { SecurityEventInput } from './modules/audit/audit.types.js';
 import { createIdentityService, type IdentityService } from './modules/identity/identity.service.js';
 import { createOutboxWorker, type OutboxWorker } from './modules/mail/outbox.worker.js';
+import { createAdminService, type AdminService } from './modules/admin/admin.service.js';
+import { createClientsService, type ClientsService } from './modules/clients/clients.service.js';
+import { createCostsService, type CostsService } from './modules/costs/costs.service.js';
+import { createMembersService, type MembersService } from './modules/members/members.service.js';
+import { createPlansService, type PlansService } from './modules/plans/plans.service.js';
+import { createUsersService, type UsersService } from './modules/users/users.service.js';
 
 /** The infrastructure a process is built from. Tests pass their own database, mailer, clock. */
 export interface Infra {
@@ -26,6 +32,12 @@ export interface Services {
   authenticator: Authenticator;
   identity: IdentityService;
   outbox: OutboxWorker;
+  members: MembersService;
+  clients: ClientsService;
+  users: UsersService;
+  plans: PlansService;
+  admin: AdminService;
+  costs: CostsService;
   /** Records an event that has no business transaction of its own (a refused request). */
   recordEvent(ctx: RequestContext, event: SecurityEventInput): Promise<void>;
 }
@@ -35,11 +47,25 @@ export function createServices(infra: Infra): Services {
   const { database, clock, config, logger, mailer } = infra;
   const identity = createIdentityService({ db: database.db, clock, config, logger });
   const outbox = createOutboxWorker({ db: database.db, mailer, logger });
+  const db = database.db;
+  const members = createMembersService({ db, clock, config });
+  const plans = createPlansService({ db });
+  const costs = createCostsService({
+    db,
+    clock,
+    requireFeature: (ctx, feature) => plans.requireFeature(ctx, feature),
+  });
 
   return {
     authenticator: identity.authenticator,
     identity,
     outbox,
+    members,
+    clients: createClientsService({ db, clock, members }),
+    users: createUsersService({ db, clock, config }),
+    plans,
+    admin: createAdminService({ db, clock }),
+    costs,
     recordEvent: (ctx, event) =>
       withPlatform(database.db, (tx) => recordSecurityEvent(tx, ctx, event)),
   };

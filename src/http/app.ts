@@ -27,6 +27,9 @@ import { registerErrorHandling } from './errors.js';
 import { registerHealth, type HealthState } from './health.js';
 import { registerMetrics } from './metrics.js';
 import { registerIdentityRoutes } from '../modules/identity/identity.route.js';
+import { registerAdminRoutes } from '../modules/admin/admin.route.js';
+import { registerCostRoutes } from '../modules/costs/costs.route.js';
+import { registerMemberRoutes } from '../modules/members/members.route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -187,6 +190,9 @@ async function registerModules(api: TypedApp, infra: Infra, services: Services):
     rateLimitPerMinute: infra.config.authRateLimitPerMinute,
     rateLimitDisabled: infra.config.rateLimitDisabled,
   });
+  registerAdminRoutes(api, services);
+  registerMemberRoutes(api, services.members, services.plans);
+  registerCostRoutes(api, services.costs);
 }
 
 /** A caller's request id is kept only when it came from a trusted proxy and looks sane. */

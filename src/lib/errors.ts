@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'account_locked'
   | 'plan_limit_reached'
   | 'feature_not_in_plan'
+  | 'client_suspended'
+  | 'subscription_inactive'
   | 'service_unavailable'
   | 'internal';
 
@@ -29,10 +31,13 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'unauthenticated':
     case 'token_invalid':
       return 401;
+    case 'plan_limit_reached':
+      return 402;
     case 'forbidden':
     case 'password_change_required':
     case 'feature_not_in_plan':
-    case 'plan_limit_reached':
+    case 'client_suspended':
+    case 'subscription_inactive':
       return 403;
     case 'not_found':
       return 404;

@@ -22,6 +22,7 @@ import {
   PASSWORD_MAX_BYTES,
   verifyPassword,
 } from './passwords.js';
+import { writeResetLink } from './reset-links.js';
 import { createTokenSigner, hashOpaqueToken, newOpaqueToken } from './tokens.js';
 import type {
   ChangePasswordInput,
@@ -505,34 +506,7 @@ export function createIdentityService(deps: IdentityDeps) {
         }
       }
 
-      const token = newOpaqueToken();
-      const minutes = purpose === 'invitation' ? 7 * 24 * 60 : RESET_TOKEN_MINUTES;
-      await model.insertResetToken(
-        tx,
-        {
-          userId: user.id,
-          tokenHash: hashOpaqueToken(token),
-          expiresAt: new Date(now.getTime() + minutes * 60_000),
-          requestIp: ctx.ip,
-        },
-        now,
-      );
-      const link = `${config.publicBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
-      await enqueueMail(
-        tx,
-        user.email,
-        user.locale,
-        purpose === 'invitation'
-          ? { template: 'invitation', payload: { name: user.name, client: clientName ?? '', link } }
-          : { template: 'password_reset', payload: { name: user.name, link, minutes } },
-      );
-      await recordSecurityEvent(tx, ctx, {
-        type: 'auth.password.reset_requested',
-        actorUserId: purpose === 'forgot' ? null : (ctx.actor?.userId ?? null),
-        targetType: 'user',
-        targetId: user.id,
-        details: { purpose },
-      });
+      await writeResetLink(tx, ctx, user, purpose, config.publicBaseUrl, now, clientName);
       return true;
     });
   }
@@ -626,7 +600,10 @@ export function createIdentityService(deps: IdentityDeps) {
         if (state.membershipRole) clientRole = state.membershipRole;
         else if (!globalRole) throw revoked();
         if (state.clientStatus !== 'active' && !globalRole) {
-          throw new AppError('forbidden', 'This client is suspended; contact FinOpsLatam support.');
+          throw new AppError(
+            'client_suspended',
+            'This client is suspended; contact FinOpsLatam support.',
+          );
         }
       }
 
