@@ -154,3 +154,31 @@ describe('database roles and row-level security', () => {
     assert.deepEqual(await runMigrations(t.database), { applied: 0 });
   });
 });
+
+describe('Citus readiness of the schema', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+  });
+  after(() => t.dispose());
+
+  it('every foreign key from a tenant table to another tenant table includes client_id', async () => {
+    const rows = await queryRows<{ name: string; from: string; to: string; cols: string[] }>(
+      t.database.db,
+      sql`
+        select con.conname as name, src.relname as "from", dst.relname as "to",
+               array(select a.attname::text from unnest(con.conkey) k
+                     join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k) as cols
+        from pg_constraint con
+        join pg_class src on src.oid = con.conrelid
+        join pg_class dst on dst.oid = con.confrelid
+        join pg_namespace n on n.oid = src.relnamespace
+        where con.contype = 'f' and n.nspname = 'public'
+          and exists (select 1 from pg_attribute x where x.attrelid = dst.oid
+                      and x.attname = 'client_id' and not x.attisdropped)
+      `,
+    );
+    const bad = rows.filter((r) => !r.cols.includes('client_id')).map((r) => `${r.from}.${r.name}`);
+    assert.deepEqual(bad, []);
+  });
+});
