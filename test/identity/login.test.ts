@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { eq } from 'drizzle-orm';
-import { hash } from '@node-rs/bcrypt';
+import bcrypt from 'bcrypt';
 
 import { securityEvents, users } from '../../src/db/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -135,7 +135,7 @@ describe('login, lockout and sessions', () => {
     const legacyPassword = 'legacy flask password 2019';
     await t.database.db
       .update(users)
-      .set({ passwordHash: await hash(legacyPassword, { cost: 10 }) })
+      .set({ passwordHash: await bcrypt.hash(legacyPassword, 10) })
       .where(eq(users.id, dave.id));
     const res = await login({ email: dave.email, password: legacyPassword });
     assert.equal(res.statusCode, 200, res.body);

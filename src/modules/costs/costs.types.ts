@@ -230,7 +230,8 @@ function checkTwoDimensions(
   }
 }
 
-export const costQuerySchema = z.object(commonShape).superRefine(checkPeriod);
+// Unknown parameters are refused (a client_id, say) rather than silently ignored.
+export const costQuerySchema = z.object(commonShape).strict().superRefine(checkPeriod);
 export type CostQuery = z.output<typeof costQuerySchema>;
 
 export const summaryQuerySchema = costQuerySchema;
@@ -258,6 +259,7 @@ export const breakdownQuerySchema = z
           'summed into one "Others" row (per time bucket).',
       ),
   })
+  .strict()
   .superRefine((q, ctx) => {
     checkPeriod(q, ctx);
     checkTwoDimensions(q, ctx);
@@ -272,6 +274,7 @@ export const trendQuerySchema = z
       .default('day')
       .describe('Bucket size; buckets without cost are filled with 0.'),
   })
+  .strict()
   .superRefine(checkPeriod);
 export type TrendQuery = z.output<typeof trendQuerySchema>;
 
@@ -302,6 +305,7 @@ export const moversQuerySchema = z
       .default(10)
       .describe('How many increases and how many decreases, per currency.'),
   })
+  .strict()
   .superRefine(checkPeriod);
 export type MoversQuery = z.output<typeof moversQuerySchema>;
 
@@ -326,6 +330,7 @@ export const forecastQuerySchema = z
       .default(3)
       .describe('Full calendar months to forecast after the current one.'),
   })
+  .strict()
   .superRefine(checkPeriod);
 export type ForecastQuery = z.output<typeof forecastQuerySchema>;
 
@@ -364,6 +369,7 @@ export const anomaliesQuerySchema = z
       .default(10)
       .describe('Smallest rise over the mean (in the billing currency) worth reporting.'),
   })
+  .strict()
   .superRefine(checkPeriod);
 export type AnomaliesQuery = z.output<typeof anomaliesQuerySchema>;
 
@@ -386,6 +392,7 @@ export const tagsQuerySchema = z
       .default(100)
       .describe('Most keys (or values) listed per currency, by cost.'),
   })
+  .strict()
   .superRefine(checkPeriod);
 export type TagsQuery = z.output<typeof tagsQuerySchema>;
 

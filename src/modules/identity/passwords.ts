@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { hash, verify } from '@node-rs/bcrypt';
+import bcrypt from 'bcrypt';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 import { AppError } from '../../lib/errors.js';
@@ -9,6 +9,8 @@ export const PASSWORD_MIN_CHARS = 12;
 export const PASSWORD_MAX_CHARS = 128;
 /** Anything longer is refused before any hashing, so a huge body cannot cost CPU. */
 export const PASSWORD_MAX_BYTES = 1024;
+/** bcrypt runs in libuv's thread pool (the `bcrypt` package's native async API), never on
+ * the event loop. */
 export const BCRYPT_COST = 12;
 
 /*
@@ -28,7 +30,7 @@ function prehash(password: string): string {
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  return PREHASH_PREFIX + (await hash(prehash(password), { cost: BCRYPT_COST }));
+  return PREHASH_PREFIX + (await bcrypt.hash(prehash(password), BCRYPT_COST));
 }
 
 export interface VerifyResult {
@@ -42,7 +44,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const bcryptHash = isV1 ? stored.slice(PREHASH_PREFIX.length) : stored;
   let ok = false;
   try {
-    ok = await verify(isV1 ? prehash(password) : password, bcryptHash);
+    ok = await bcrypt.compare(isV1 ? prehash(password) : password, bcryptHash);
   } catch {
     ok = false;
   }
