@@ -78,6 +78,8 @@ export async function serve(config: Config): Promise<void> {
   const root = await ensureRootUser(database.db, systemContext('bootstrap'), config.root);
   if (root) announceRoot(root.email, root.oneTimePassword);
   services.outbox.start();
+  // Ingestions run in this process by default; `finops worker` runs more elsewhere.
+  await services.ingestions.startWorker();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -93,6 +95,7 @@ export async function serve(config: Config): Promise<void> {
     try {
       await app.close();
       await services.outbox.stop();
+      services.ingestions.stopWorker();
       await jobs.stop(config.shutdownGraceMs);
       mailer.close();
       await opened.release();

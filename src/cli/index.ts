@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { ConfigError, loadConfig } from '../config/config.js';
+import { runIngest, runWorker } from './ingest.js';
 import { systemContext } from '../http/context.js';
 import { AppError } from '../lib/errors.js';
 import { createUser } from '../modules/identity/bootstrap.js';
@@ -80,6 +81,27 @@ const commands: Record<string, Command> = {
         await opened.release();
       }
     },
+  },
+  ingest: {
+    summary:
+      'Ingest billing files for a client now, without the queue: --client <slug> <files…>; ' +
+      'prints the summary, exits 1 when the ingestion failed',
+    run: async (args) => {
+      const { values, positionals } = parseArgs({
+        args,
+        options: { client: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (!values.client) throw new UsageError('--client <slug> is required');
+      if (positionals.length === 0) throw new UsageError('give at least one file to ingest');
+      const ok = await runIngest(loadConfig(), values.client, positionals);
+      if (!ok) process.exitCode = 1;
+    },
+  },
+  worker: {
+    summary: 'Run ingestion jobs from the queue (a separate worker process) until SIGTERM',
+    run: async () => runWorker(loadConfig()),
   },
 };
 

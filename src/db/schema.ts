@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -389,5 +390,149 @@ export const costDailyStaging = pgTable(
   (t) => [
     primaryKey({ columns: [t.clientId, t.id] }),
     index('cost_daily_staging_ingestion_idx').on(t.clientId, t.ingestionId),
+  ],
+);
+
+/* ----------------------------------------------------------------------------------------------
+ * Findings. One row per (rule, resource) and client, kept across recomputes so its lifecycle
+ * (open → dismissed | resolved → reopened) and history survive. Money is NUMERIC; `facts` and
+ * `reasoning` are the rule's numbers and its sentence in every locale at the last recompute.
+ * -------------------------------------------------------------------------------------------- */
+
+export const findings = pgTable(
+  'findings',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    id: uuid('id').notNull().defaultRandom(),
+    ruleId: text('rule_id').notNull(),
+    /** provider, billing account and resource id joined; the dedup and uniqueness key. */
+    resourceKey: text('resource_key').notNull(),
+    resourceId: text('resource_id').notNull(),
+    provider: text('provider').notNull(),
+    billingAccountId: text('billing_account_id').notNull(),
+    subAccountId: text('sub_account_id'),
+    serviceName: text('service_name'),
+    regionId: text('region_id'),
+    currency: text('currency').notNull(),
+    category: text('category').notNull(),
+    status: text('status').notNull().default('open'),
+    monthlyCost: numeric('monthly_cost', { precision: 20, scale: 2 }).notNull(),
+    monthlySavings: numeric('monthly_savings', { precision: 20, scale: 2 }).notNull(),
+    confidence: text('confidence').notNull(),
+    effort: text('effort').notNull(),
+    evidence: jsonb('evidence').notNull().default([]),
+    facts: jsonb('facts').notNull().default({}),
+    reasoning: jsonb('reasoning').notNull().default({}),
+    windowStart: date('window_start', { mode: 'string' }).notNull(),
+    windowEnd: date('window_end', { mode: 'string' }).notNull(),
+    firstSeen: tsz('first_seen').notNull().defaultNow(),
+    lastSeen: tsz('last_seen').notNull().defaultNow(),
+    dismissedBy: uuid('dismissed_by'),
+    dismissedReason: text('dismissed_reason'),
+    dismissedAt: tsz('dismissed_at'),
+    resolvedBy: uuid('resolved_by'),
+    resolvedAt: tsz('resolved_at'),
+    resolvedHow: text('resolved_how'),
+    updatedAt: tsz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    uniqueIndex('findings_rule_resource_key').on(t.clientId, t.ruleId, t.resourceKey),
+    index('findings_status_savings_idx').on(t.clientId, t.status, t.monthlySavings),
+    check('findings_status_check', sql`${t.status} in ('open', 'dismissed', 'resolved')`),
+    check('findings_resolved_how_check', sql`${t.resolvedHow} in ('manual', 'auto')`),
+    check('findings_provider_check', sql`${t.provider} in ('aws', 'azure', 'gcp', 'oci')`),
+  ],
+);
+
+/** Append-only history of a finding: creation, status changes, who, why and when. */
+export const findingEvents = pgTable(
+  'finding_events',
+  {
+    clientId: uuid('client_id').notNull(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    findingId: uuid('finding_id').notNull(),
+    type: text('type').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    reason: text('reason'),
+    details: jsonb('details').notNull().default({}),
+    occurredAt: tsz('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    // client_id in the key so Citus keeps the event beside its finding.
+    foreignKey({
+      name: 'finding_events_finding_fk',
+      columns: [t.clientId, t.findingId],
+      foreignColumns: [findings.clientId, findings.id],
+    }).onDelete('cascade'),
+    index('finding_events_finding_idx').on(t.clientId, t.findingId, t.id),
+    check(
+      'finding_events_type_check',
+      sql`${t.type} in ('opened', 'dismissed', 'resolved', 'reopened')`,
+    ),
+  ],
+);
+
+/** A client's overrides of one rule: on/off and threshold values (validated on write). */
+export const ruleSettings = pgTable(
+  'rule_settings',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    ruleId: text('rule_id').notNull(),
+    enabled: boolean('enabled'),
+    thresholds: jsonb('thresholds').notNull().default({}),
+    updatedBy: uuid('updated_by'),
+    updatedAt: tsz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.ruleId] })],
+);
+
+/**
+ * Realized savings: the resource's cost in the 30 days before a finding resolved and in the 30
+ * days after (as far as data exists when it is recorded), one row per resolution.
+ */
+export const savingsLedger = pgTable(
+  'savings_ledger',
+  {
+    clientId: uuid('client_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    findingId: uuid('finding_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    resourceKey: text('resource_key').notNull(),
+    resourceId: text('resource_id').notNull(),
+    provider: text('provider').notNull(),
+    billingAccountId: text('billing_account_id').notNull(),
+    currency: text('currency').notNull(),
+    how: text('how').notNull(),
+    resolvedOn: date('resolved_on', { mode: 'string' }).notNull(),
+    beforeFrom: date('before_from', { mode: 'string' }).notNull(),
+    beforeTo: date('before_to', { mode: 'string' }).notNull(),
+    afterFrom: date('after_from', { mode: 'string' }).notNull(),
+    afterTo: date('after_to', { mode: 'string' }),
+    afterDays: integer('after_days').notNull(),
+    cost30dBefore: numeric('cost_30d_before', { precision: 24, scale: 10 }).notNull(),
+    cost30dAfter: numeric('cost_30d_after', { precision: 24, scale: 10 }).notNull(),
+    // Null until one day of data after the resolution exists.
+    realizedMonthly: numeric('realized_monthly', { precision: 20, scale: 2 }),
+    estimatedMonthly: numeric('estimated_monthly', { precision: 20, scale: 2 }).notNull(),
+    recordedBy: uuid('recorded_by'),
+    recordedAt: tsz('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    foreignKey({
+      name: 'savings_ledger_finding_fk',
+      columns: [t.clientId, t.findingId],
+      foreignColumns: [findings.clientId, findings.id],
+    }).onDelete('cascade'),
+    index('savings_ledger_recorded_idx').on(t.clientId, t.recordedAt),
+    check('savings_ledger_how_check', sql`${t.how} in ('manual', 'auto')`),
   ],
 );

@@ -28,8 +28,12 @@ import { registerHealth, type HealthState } from './health.js';
 import { registerMetrics } from './metrics.js';
 import { registerIdentityRoutes } from '../modules/identity/identity.route.js';
 import { registerAdminRoutes } from '../modules/admin/admin.route.js';
+import { registerCloudAccountRoutes } from '../modules/cloud-accounts/cloud-accounts.route.js';
 import { registerCostRoutes } from '../modules/costs/costs.route.js';
+import { registerFindingRoutes } from '../modules/findings/findings.route.js';
+import { registerIngestionRoutes } from '../modules/ingestions/ingestions.route.js';
 import { registerMemberRoutes } from '../modules/members/members.route.js';
+import { registerReportRoutes } from '../modules/reports/reports.route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -193,6 +197,10 @@ async function registerModules(api: TypedApp, infra: Infra, services: Services):
   registerAdminRoutes(api, services);
   registerMemberRoutes(api, services.members, services.plans);
   registerCostRoutes(api, services.costs);
+  registerFindingRoutes(api, services.findings);
+  registerCloudAccountRoutes(api, services.cloudAccounts);
+  registerIngestionRoutes(api, services.ingestions);
+  registerReportRoutes(api, services.reports);
 }
 
 /** A caller's request id is kept only when it came from a trusted proxy and looks sane. */

@@ -68,7 +68,13 @@ const GLOBAL_IN_CLIENT: Record<GlobalRole, readonly ClientCapability[]> = {
 };
 
 const GLOBAL_PLATFORM: Record<GlobalRole, readonly PlatformCapability[]> = {
-  support: ['platform:read', 'platform:users:unlock', 'platform:users:send_reset'],
+  // Support may take the platform report to a customer conversation; it changes nothing.
+  support: [
+    'platform:read',
+    'platform:users:unlock',
+    'platform:users:send_reset',
+    'platform:reports:export',
+  ],
   root: PLATFORM_CAPABILITIES,
 };
 

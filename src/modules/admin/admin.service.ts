@@ -19,8 +19,21 @@ export interface EventFilter {
 
 export type AdminService = ReturnType<typeof createAdminService>;
 
+type Amount = { currency: string; amount: string };
+type ClientAmount = { client_id: string; slug: string; currency: string; amount: string };
+
+/** Open potential savings, from the findings module (absent: reported as none). */
+export type FindingsTotals = () => Promise<{
+  potentialSavings: Amount[];
+  topClientsBySavings: ClientAmount[];
+}>;
+
 /** Platform-wide figures; the admin report reads the same numbers. */
-export function createAdminService(deps: { db: Db; clock: Clock }) {
+export function createAdminService(deps: {
+  db: Db;
+  clock: Clock;
+  findingsTotals?: FindingsTotals;
+}) {
   const { db, clock } = deps;
 
   async function stats(ctx: RequestContext) {
@@ -29,6 +42,11 @@ export function createAdminService(deps: { db: Db; clock: Clock }) {
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const lastMonthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
     const day = 86_400_000;
+
+    // Its own platform transaction, before ours: the embedded engine runs one at a time.
+    const savings = deps.findingsTotals
+      ? await deps.findingsTotals()
+      : { potentialSavings: [], topClientsBySavings: [] };
 
     return withPlatform(db, async (tx) => {
       const count = <T>(q: SQL) => queryRows<T>(tx, q);
@@ -106,10 +124,10 @@ export function createAdminService(deps: { db: Db; clock: Clock }) {
         monthly_recurring_revenue: mrr,
         ingestions_30d: ingestionsByStatus,
         spend_under_management: spend,
-        // TODO: open potential savings and top clients by savings, once findings are stored.
-        potential_savings: [] as { currency: string; amount: string }[],
+        // Open findings, the largest saving of each resource only.
+        potential_savings: savings.potentialSavings,
         top_clients_by_spend: topBySpend,
-        top_clients_by_savings: [] as { client_id: string; slug: string; currency: string; amount: string }[],
+        top_clients_by_savings: savings.topClientsBySavings,
       };
     });
   }

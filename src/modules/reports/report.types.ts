@@ -109,7 +109,8 @@ export interface KeyFigures {
   vsSameMonthLastYear: Comparison;
   /** Projected spend of the whole month; null for closed periods or too little history. */
   forecast: Decimal | null;
-  potentialMonthlySavings: Decimal;
+  /** Null when no findings source is available (the findings module is not wired). */
+  potentialMonthlySavings: Decimal | null;
   realizedSavings: Decimal | null;
   effectiveSavingsRate: Ratio | null;
   commitmentCoverage: Ratio | null;
@@ -176,6 +177,48 @@ export interface DailyDetailRow {
   amount: Decimal;
   /** Values of `ClientReportModel.detailTagKeys`; missing keys are untagged. */
   tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * One stored daily fact as the FOCUS export reads it: every value as PostgreSQL text (money
+ * keeps all its digits), `tags` as JSON text. The exporter maps it to FOCUS 1.2 columns.
+ */
+export interface FocusFactRow {
+  provider: string;
+  billing_account_id: string;
+  billing_account_name: string | null;
+  sub_account_id: string | null;
+  sub_account_name: string | null;
+  billing_period_start: IsoDate;
+  charge_date: IsoDate;
+  service_name: string | null;
+  service_category: string | null;
+  service_code: string | null;
+  region_id: string | null;
+  resource_id: string | null;
+  resource_type: string | null;
+  sku_id: string | null;
+  usage_type: string | null;
+  operation: string | null;
+  instance_type: string | null;
+  line_item_type: string | null;
+  charge_category: string;
+  charge_class: string | null;
+  pricing_category: string | null;
+  commitment_id: string | null;
+  commitment_type: string | null;
+  commitment_category: string | null;
+  commitment_status: string | null;
+  billing_currency: CurrencyCode;
+  tags: string;
+  billed_cost: Decimal;
+  net_billed_cost: Decimal;
+  effective_cost: Decimal;
+  net_effective_cost: Decimal;
+  list_cost: Decimal;
+  usage_quantity: Decimal | null;
+  usage_unit: string | null;
+  line_count: number;
 }
 
 export type Effort = 'low' | 'medium' | 'high';

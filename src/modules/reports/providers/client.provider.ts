@@ -1,0 +1,583 @@
+/**
+ * Builds the client report model from the cost analytics service (every figure the API shows
+ * comes from the same service call the API makes, so the report and the API agree), the client
+ * row, and the findings module when it is wired.
+ */
+import type { Db } from '../../../db/client.js';
+import { withTenant } from '../../../db/tenant.js';
+import type { RequestContext } from '../../../http/context.js';
+import type { Clock } from '../../../lib/clock.js';
+import { AppError } from '../../../lib/errors.js';
+import {
+  addDays,
+  addDecimals,
+  addMonths,
+  daysBetween,
+  monthEnd,
+  monthStart,
+  todayUtc,
+} from '../../costs/costs.fns.js';
+import type { CostsService } from '../../costs/costs.service.js';
+import {
+  METRIC_COLUMNS,
+  anomaliesQuerySchema,
+  breakdownQuerySchema,
+  commitmentsQuerySchema,
+  forecastQuerySchema,
+  moversQuerySchema,
+  parseCostQuery,
+  summaryQuerySchema,
+  tagsQuerySchema,
+  trendQuerySchema,
+  type AnomaliesResponse,
+  type BreakdownResponse,
+  type Metric,
+  type SummaryResponse,
+} from '../../costs/costs.types.js';
+import * as model from '../reports.model.js';
+import type {
+  AccountSpend,
+  AnomalySeverity,
+  ClientReportModel,
+  ClientReportParams,
+  ClientReportStatsProvider,
+  CommitmentSummary,
+  Comparison,
+  CostMetric,
+  CurrencyCode,
+  DailySpend,
+  Decimal,
+  FindingSummary,
+  KeyFigures,
+  Money,
+  MonthlyCategorySpend,
+  Mover,
+  ReportLocale,
+  ReportPeriod,
+  ServiceSpend,
+} from '../report.types.js';
+
+/**
+ * What the findings module gives a report (`services.findings.forReport`): the top open
+ * findings with their savings, and the open and realized savings per currency.
+ */
+export interface ReportFindingsSource {
+  forReport(
+    ctx: RequestContext,
+    clientId: string,
+    options: { limit: number; locale?: ReportLocale },
+  ): Promise<{
+    top: FindingSummary[];
+    potentialMonthlySavings: Money[];
+    realizedSavings: Money[];
+  }>;
+}
+
+export interface ClientProviderDeps {
+  db: Db;
+  clock: Clock;
+  costs: CostsService;
+  /** Absent until the findings module is wired: findings figures are then null or empty. */
+  findings?: ReportFindingsSource | null;
+  /** Facts per page of the daily detail. */
+  detailPageSize?: number;
+}
+
+const TOP_SERVICES = 10;
+const TOP_FINDINGS = 10;
+const MOVERS_PER_DIRECTION = 10;
+const DETAIL_TAG_KEYS = 5;
+const UNCATEGORIZED = 'Other';
+
+/** The report names metrics by their fact column, the API by its short name. */
+const API_METRIC = Object.fromEntries(
+  Object.entries(METRIC_COLUMNS).map(([api, column]) => [column, api]),
+) as Record<CostMetric, Metric>;
+
+export function apiMetricOf(metric: CostMetric): Metric {
+  return API_METRIC[metric];
+}
+
+/* --------------------------------------------------------------------------------------------
+ * Small pure helpers
+ * ------------------------------------------------------------------------------------------ */
+
+function negate(value: Decimal): Decimal {
+  return value.startsWith('-') ? value.slice(1) : `-${value}`;
+}
+
+function compare(current: Decimal, reference: Decimal | null): Comparison {
+  if (reference === null) return { reference: null, change: null, changeRatio: null };
+  const change = addDecimals(current, negate(reference));
+  const ref = Number(reference);
+  return { reference, change, changeRatio: ref === 0 ? null : Number(change) / ref };
+}
+
+/** The reporting currency first, then the others in the order first seen. */
+function currencyOrder(reporting: CurrencyCode, seen: CurrencyCode[]): CurrencyCode[] {
+  return [reporting, ...new Set(seen.filter((c) => c !== reporting))];
+}
+
+function byCurrencyRank<T extends { currency: CurrencyCode }>(
+  rows: T[],
+  order: CurrencyCode[],
+): T[] {
+  const rank = (c: CurrencyCode) => {
+    const i = order.indexOf(c);
+    return i === -1 ? order.length : i;
+  };
+  return [...rows].sort((a, b) => rank(a.currency) - rank(b.currency));
+}
+
+/** The reference windows: the previous calendar month and the same month a year before. */
+function referencePeriods(period: ReportPeriod): {
+  previous: { from: string; to: string };
+  lastYear: { from: string; to: string };
+} {
+  if (period.month) {
+    const start = `${period.month}-01`;
+    const prev = addMonths(start, -1);
+    const year = addMonths(start, -12);
+    return {
+      previous: { from: prev, to: monthEnd(prev) },
+      lastYear: { from: year, to: monthEnd(year) },
+    };
+  }
+  // Any other window: the window of the same length just before, and the same days a year ago.
+  const days = daysBetween(period.from, period.to) + 1;
+  const shiftYear = (d: string) => {
+    const y = addMonths(d, -12);
+    const dayOfMonth = Math.min(Number(d.slice(8, 10)), Number(monthEnd(y).slice(8, 10)));
+    return `${y.slice(0, 8)}${String(dayOfMonth).padStart(2, '0')}`;
+  };
+  return {
+    previous: { from: addDays(period.from, -days), to: addDays(period.from, -1) },
+    lastYear: { from: shiftYear(period.from), to: shiftYear(period.to) },
+  };
+}
+
+/** Plan features (forecast, anomalies, commitments) leave their part empty, not the report. */
+async function ifInPlan<T>(work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'feature_not_in_plan') return null;
+    throw err;
+  }
+}
+
+function severityOf(excess: number, stdDev: number): AnomalySeverity {
+  // The detector flags days beyond 3σ by default; how far beyond says how loud it is.
+  const z = stdDev > 0 ? excess / stdDev : Number.POSITIVE_INFINITY;
+  if (z >= 6) return 'high';
+  if (z >= 4.5) return 'medium';
+  return 'low';
+}
+
+/** Guessed from the commitment id's form; the analytics answer does not carry the provider. */
+function providerOfCommitment(id: string): string {
+  // TODO: take the provider from the commitments answer once it carries one.
+  if (id.startsWith('arn:aws')) return 'aws';
+  if (/^\/?(subscriptions|providers)\//i.test(id) || /microsoft\./i.test(id)) return 'azure';
+  if (/^projects\/|^billingAccounts\//i.test(id)) return 'gcp';
+  if (id.startsWith('ocid1.')) return 'oci';
+  return '';
+}
+
+/* --------------------------------------------------------------------------------------------
+ * Provider
+ * ------------------------------------------------------------------------------------------ */
+
+export function createClientReportProvider(deps: ClientProviderDeps): ClientReportStatsProvider {
+  const { db, clock, costs } = deps;
+
+  return {
+    async build(ctx: RequestContext, params: ClientReportParams): Promise<ClientReportModel> {
+      const clientId = ctx.actor?.clientId;
+      if (!clientId) {
+        throw new AppError('forbidden', 'Reports work inside a client; choose a client first.');
+      }
+      const { period, language } = params;
+      const metric = apiMetricOf(params.metric);
+      const now = clock.now();
+      const today = todayUtc(now);
+      const window = { from: period.from, to: period.to, metric };
+      const refs = referencePeriods(period);
+
+      const { client, facts } = await withTenant(db, clientId, async (tx) => ({
+        client: await model.clientRow(tx, clientId),
+        facts: await model.dataFacts(tx, clientId, period),
+      }));
+      if (!client) throw new AppError('not_found', 'Client not found');
+
+      // Key figures: the same summary the API answers, for the period and its references.
+      const summary = await costs.summary(ctx, parseCostQuery(summaryQuerySchema, window));
+      const previous = await costs.summary(
+        ctx,
+        parseCostQuery(summaryQuerySchema, { ...refs.previous, metric }),
+      );
+      const lastYear = await costs.summary(
+        ctx,
+        parseCostQuery(summaryQuerySchema, { ...refs.lastYear, metric }),
+      );
+
+      const findings = deps.findings
+        ? await deps.findings.forReport(ctx, clientId, { limit: TOP_FINDINGS, locale: language })
+        : null;
+
+      const forecast = await forecastOf(costs, ctx, period, today, metric);
+
+      const order = currencyOrder(
+        client.currency,
+        summary.currencies.map((c) => c.currency),
+      );
+      const present = order.filter((c) => summary.currencies.some((s) => s.currency === c));
+      const keyFigures = present.map((currency) =>
+        keyFiguresOf(currency, summary, previous, lastYear, forecast, findings),
+      );
+
+      // Charts and tables.
+      const monthlyTrend = await monthlyTrendOf(costs, ctx, period, metric);
+      const topServices = await topServicesOf(costs, ctx, window, refs.previous, previous);
+      const accounts = await accountsOf(costs, ctx, window);
+      const dailyTrend = await dailyTrendOf(costs, ctx, window);
+      const tagKeys = await detailTagKeysOf(costs, ctx, window);
+      const commitments = (await ifInPlan(() => commitmentsOf(costs, ctx, window))) ?? [];
+      const movers = await moversOf(costs, ctx, window);
+
+      const currencies = currencyOrder(client.currency, [
+        ...summary.currencies.map((c) => c.currency),
+        ...monthlyTrend.map((m) => m.currency),
+      ]).filter((c) => c === client.currency || present.includes(c));
+
+      const detailPageSize = deps.detailPageSize;
+      return {
+        kind: 'client',
+        cover: {
+          period,
+          generatedAt: now.toISOString(),
+          // TODO: the client's own time zone once clients carry one.
+          timeZone: 'UTC',
+          language,
+          requestId: ctx.requestId,
+          clientName: client.name,
+          clientSlug: client.slug,
+          metric: params.metric,
+          currency: client.currency,
+          currencies,
+        },
+        keyFigures,
+        monthlyTrend: byCurrencyRank(monthlyTrend, order),
+        topServices: byCurrencyRank(topServices, order),
+        accounts: byCurrencyRank(accounts, order),
+        dailyTrend: byCurrencyRank(dailyTrend, order),
+        detailTagKeys: tagKeys,
+        // A fresh cursor-backed source per build: the exporter reads it exactly once.
+        dailyDetail: model.dailyDetail(
+          db,
+          clientId,
+          period,
+          params.metric,
+          tagKeys,
+          detailPageSize,
+        ),
+        topFindings: findings?.top ?? [],
+        commitments: byCurrencyRank(commitments, order),
+        movers: byCurrencyRank(movers, order),
+        methodology: {
+          dataThrough: facts.last_day && facts.last_day < period.to ? facts.last_day : null,
+          lastIngestionAt: facts.last_ingestion_at,
+          providers: [...new Set(accounts.map((a) => a.provider))].sort(),
+          // TODO: the client's required tag keys once clients can configure them.
+          requiredTagKeys: [],
+          notes: [],
+        },
+      };
+    },
+  };
+}
+
+/** The month-end forecast of an open period; none for closed periods or outside the plan. */
+async function forecastOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  period: ReportPeriod,
+  today: string,
+  metric: Metric,
+): Promise<Map<CurrencyCode, Decimal>> {
+  const out = new Map<CurrencyCode, Decimal>();
+  if (period.to < today || period.from > today) return out;
+  const query = { from: period.from, to: period.to, metric, months: '1' };
+  const answer = await ifInPlan(() =>
+    costs.forecast(ctx, parseCostQuery(forecastQuerySchema, query)),
+  );
+  for (const c of answer?.currencies ?? []) {
+    const month = c.months.find((m) => m.month === today.slice(0, 7));
+    if (month) out.set(c.currency, month.forecast);
+  }
+  return out;
+}
+
+function keyFiguresOf(
+  currency: CurrencyCode,
+  summary: SummaryResponse,
+  previous: SummaryResponse,
+  lastYear: SummaryResponse,
+  forecast: Map<CurrencyCode, Decimal>,
+  findings: Awaited<ReturnType<ReportFindingsSource['forReport']>> | null,
+): KeyFigures {
+  const current = summary.currencies.find((c) => c.currency === currency)!;
+  const reference = (s: SummaryResponse) =>
+    s.currencies.find((c) => c.currency === currency)?.total ?? null;
+  const moneyOf = (list: Money[] | undefined) => {
+    if (!list) return null;
+    return list.find((m) => m.currency === currency)?.amount ?? '0';
+  };
+  return {
+    currency,
+    totalSpend: current.total,
+    vsPreviousMonth: compare(current.total, reference(previous)),
+    vsSameMonthLastYear: compare(current.total, reference(lastYear)),
+    forecast: forecast.get(currency) ?? null,
+    potentialMonthlySavings: moneyOf(findings?.potentialMonthlySavings),
+    realizedSavings: moneyOf(findings?.realizedSavings),
+    effectiveSavingsRate: current.effectiveSavingsRate,
+    commitmentCoverage: current.commitmentCoverage,
+    tagCoverage: current.taggedShare,
+  };
+}
+
+type Window = { from: string; to: string; metric: Metric };
+
+async function monthlyTrendOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  period: ReportPeriod,
+  metric: Metric,
+): Promise<MonthlyCategorySpend[]> {
+  // Twelve months ending with the period's last month, per service category.
+  const from = addMonths(monthStart(period.to), -11);
+  const answer = await costs.breakdown(
+    ctx,
+    parseCostQuery(breakdownQuerySchema, {
+      from,
+      to: period.to,
+      metric,
+      group_by: 'service_category',
+      granularity: 'month',
+      limit: '1000',
+    }),
+  );
+  const out = new Map<string, MonthlyCategorySpend>();
+  for (const r of answer.rows) {
+    const month = (r.bucket ?? from).slice(0, 7);
+    const category = r.others ? UNCATEGORIZED : (r.key ?? UNCATEGORIZED);
+    const key = `${r.currency}|${month}|${category}`;
+    const seen = out.get(key);
+    out.set(key, {
+      month,
+      category,
+      currency: r.currency,
+      amount: seen ? addDecimals(seen.amount, r.cost) : r.cost,
+    });
+  }
+  return [...out.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
+
+async function topServicesOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+  previousWindow: { from: string; to: string },
+  previousSummary: SummaryResponse,
+): Promise<ServiceSpend[]> {
+  const current = await costs.breakdown(
+    ctx,
+    parseCostQuery(breakdownQuerySchema, {
+      ...window,
+      group_by: 'service',
+      group_by_2: 'service_category',
+      limit: String(TOP_SERVICES),
+    }),
+  );
+  const before = await costs.breakdown(
+    ctx,
+    parseCostQuery(breakdownQuerySchema, {
+      ...previousWindow,
+      metric: window.metric,
+      group_by: 'service',
+      limit: '1000',
+    }),
+  );
+  const previousCost = new Map(before.rows.map((r) => [`${r.currency}|${r.key}`, r.cost]));
+  const hadSpend = new Set(previousSummary.currencies.map((c) => c.currency));
+
+  const rank = new Map<CurrencyCode, number>();
+  return sortByCost(current.rows.filter((r) => !r.others)).map((r) => {
+    const n = (rank.get(r.currency) ?? 0) + 1;
+    rank.set(r.currency, n);
+    // A service with no spend last month compares with 0 when the client had data then.
+    const reference = hadSpend.has(r.currency)
+      ? (previousCost.get(`${r.currency}|${r.key}`) ?? '0')
+      : null;
+    return {
+      rank: n,
+      serviceName: r.label ?? r.key ?? UNCATEGORIZED,
+      category: r.key2 ?? UNCATEGORIZED,
+      currency: r.currency,
+      amount: r.cost,
+      share: r.share,
+      vsPreviousMonth: compare(r.cost, reference),
+    };
+  });
+}
+
+/** Largest first within each currency; floats only order, they never add money up. */
+function sortByCost<T extends { currency: string; cost: string }>(rows: T[]): T[] {
+  return [...rows].sort(
+    (a, b) => a.currency.localeCompare(b.currency) || Number(b.cost) - Number(a.cost),
+  );
+}
+
+async function accountsOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+): Promise<AccountSpend[]> {
+  const answer: BreakdownResponse = await costs.breakdown(
+    ctx,
+    parseCostQuery(breakdownQuerySchema, {
+      ...window,
+      group_by: 'account',
+      group_by_2: 'provider',
+      limit: '1000',
+    }),
+  );
+  return sortByCost(answer.rows.filter((r) => !r.others)).map((r) => ({
+    provider: r.key2 ?? '',
+    accountId: r.key ?? '',
+    accountName: r.label && r.label !== r.key ? r.label : null,
+    currency: r.currency,
+    amount: r.cost,
+    share: r.share,
+  }));
+}
+
+async function dailyTrendOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+): Promise<DailySpend[]> {
+  const trend = await costs.trend(
+    ctx,
+    parseCostQuery(trendQuerySchema, { ...window, granularity: 'day' }),
+  );
+  const anomalies: AnomaliesResponse | null = await ifInPlan(() =>
+    costs.anomalies(ctx, parseCostQuery(anomaliesQuerySchema, { ...window, group_by: 'service' })),
+  );
+
+  const flagged = new Map<string, AnomaliesResponse['anomalies']>();
+  for (const a of anomalies?.anomalies ?? []) {
+    const key = `${a.currency}|${a.day}`;
+    flagged.set(key, [...(flagged.get(key) ?? []), a]);
+  }
+
+  return trend.series.flatMap((s) =>
+    s.points.map((p) => {
+      const found = flagged.get(`${s.currency}|${p.bucket}`);
+      if (!found) return { date: p.bucket, currency: s.currency, amount: p.cost, anomaly: null };
+      const loudest = [...found].sort((a, b) => Number(b.excess) - Number(a.excess))[0]!;
+      const resource = loudest.drivers[0]?.resourceId;
+      return {
+        date: p.bucket,
+        currency: s.currency,
+        amount: p.cost,
+        anomaly: {
+          // What the day would have cost had every flagged group stayed at its baseline.
+          expected: addDecimals(p.cost, ...found.map((a) => negate(a.excess))),
+          severity: severityOf(Number(loudest.excess), Number(loudest.baselineStdDev)),
+          driver: [loudest.label ?? loudest.key, resource].filter(Boolean).join(' · ') || null,
+        },
+      };
+    }),
+  );
+}
+
+async function detailTagKeysOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+): Promise<string[]> {
+  const answer = await costs.tags(
+    ctx,
+    parseCostQuery(tagsQuerySchema, { ...window, limit: String(DETAIL_TAG_KEYS) }),
+  );
+  const keys: string[] = [];
+  for (const c of answer.currencies) {
+    for (const item of c.items) {
+      if (item.value !== null && !keys.includes(item.value)) keys.push(item.value);
+    }
+  }
+  return keys.slice(0, DETAIL_TAG_KEYS);
+}
+
+async function commitmentsOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+): Promise<CommitmentSummary[]> {
+  const answer = await costs.commitments(ctx, parseCostQuery(commitmentsQuerySchema, window));
+  return answer.commitments.map((c) => ({
+    id: c.commitmentId,
+    type: c.type ?? c.category ?? '—',
+    provider: providerOfCommitment(c.commitmentId),
+    scope: c.category,
+    currency: c.currency,
+    periodCost: addDecimals(c.used, c.unused),
+    periodSavings: c.savings,
+    utilization: c.utilization,
+    endDate: c.endDate,
+  }));
+}
+
+async function moversOf(
+  costs: CostsService,
+  ctx: RequestContext,
+  window: Window,
+): Promise<Mover[]> {
+  // TODO: compare a month with the previous calendar month once the movers service takes an
+  // explicit reference period; today it compares with the same number of days just before.
+  const answer = await costs.movers(
+    ctx,
+    parseCostQuery(moversQuerySchema, {
+      ...window,
+      group_by: 'service',
+      limit: String(MOVERS_PER_DIRECTION),
+    }),
+  );
+  return answer.currencies.flatMap((c) =>
+    [...c.increases, ...c.decreases].map((m) => {
+      const previous = Number(m.previous);
+      const current = Number(m.current);
+      const kind: Mover['kind'] =
+        previous === 0 && current !== 0
+          ? 'new'
+          : current === 0 && previous !== 0
+            ? 'removed'
+            : Math.abs(Number(m.priceEffect)) > Math.abs(Number(m.usageEffect))
+              ? 'price'
+              : 'usage';
+      return {
+        kind,
+        serviceName: m.label ?? m.key ?? UNCATEGORIZED,
+        accountId: null,
+        currency: c.currency,
+        previous: m.previous,
+        current: m.current,
+        change: m.change,
+        priceEffect: m.priceEffect,
+        usageEffect: m.usageEffect,
+      };
+    }),
+  );
+}

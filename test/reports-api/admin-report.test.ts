@@ -1,0 +1,99 @@
+/**
+ * The platform report over HTTP: global roles only, and the figures are those of
+ * `GET /api/admin/stats` for the default period (the last full month).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { addDecimals } from '../../src/modules/costs/costs.fns.js';
+import { reportStrings } from '../../src/modules/reports/i18n.js';
+import { canonicalDecimal } from '../../src/modules/reports/report.fns.js';
+import { csvRecords, pdfPages, sheetRows, workbook } from '../reports/parse.js';
+import { createWorld, exportEvent, months, type World } from './setup.js';
+
+/** Admin CSV columns (layout documented in src/modules/reports/exporters/csv.ts). */
+const A = { section: 0, measure: 1, item: 2, slug: 3, plan: 4, currency: 7, value: 8 };
+
+describe('admin report API', () => {
+  let w: World;
+  const { M } = months();
+
+  before(async () => {
+    w = await createWorld();
+  });
+  after(async () => {
+    await w.t.close();
+  });
+
+  it('is refused to client roles, whatever the format', async () => {
+    for (const format of ['pdf', 'csv', 'xlsx']) {
+      for (const token of [w.viewer, w.ownerB]) {
+        const res = await w.get(`/api/v1/reports/admin/${format}`, token);
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(res.json().error.code, 'forbidden');
+      }
+    }
+  });
+
+  it('gives root the figures of GET /api/admin/stats, in the user language', async () => {
+    const stats = (await w.get('/api/admin/stats', w.root)).json();
+    const res = await w.get('/api/v1/reports/admin/csv', w.root);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(
+      res.headers['content-disposition'],
+      `attachment; filename="finopslatam-admin-${M}.csv"; ` +
+        `filename*=UTF-8''finopslatam-admin-${M}.csv`,
+    );
+    const pt = reportStrings('pt-BR');
+    const rows = csvRecords(res.body, ',');
+    assert.equal(rows[0]?.[0], pt.columns.section, 'root reads Portuguese');
+    const value = (measure: string, currency?: string) =>
+      rows.find(
+        (r) =>
+          r[A.section] === pt.sections.platform &&
+          r[A.measure] === measure &&
+          (currency === undefined || r[A.currency] === currency),
+      )?.[A.value];
+
+    const clients = stats.clients.by_status.reduce((n: number, r: { n: number }) => n + r.n, 0);
+    assert.equal(value(pt.platform.clientsTotal), String(clients));
+    assert.equal(value(pt.platform.usersActive), String(stats.users.active));
+
+    // Spend under management: the stats' last full month, per currency.
+    const spend = new Map<string, string>();
+    for (const s of stats.spend_under_management as Array<{ currency: string; amount: string }>) {
+      spend.set(s.currency, addDecimals(spend.get(s.currency) ?? '0', s.amount));
+    }
+    assert.equal(spend.size, 2);
+    for (const [currency, amount] of spend) {
+      assert.equal(value(pt.platform.spendUnderManagement, currency), canonicalDecimal(amount));
+    }
+
+    // One line per client with its plan, and the client's own spend.
+    const andinas = rows.filter(
+      (r) => r[A.section] === pt.sections.clients && r[A.slug] === 'senales-andinas',
+    );
+    assert.ok(andinas.length >= 2);
+    assert.equal(andinas.find((r) => r[A.measure] === pt.columns.members)?.[A.value], '1');
+
+    const event = await exportEvent(w.t, String(res.headers['x-request-id']));
+    assert.equal(event.client_id, null);
+    assert.equal(event.details.report, 'admin');
+    assert.equal(event.details.rows, rows.length - 1);
+  });
+
+  it('gives support the PDF and XLSX with the same figures', async () => {
+    const stats = (await w.get('/api/admin/stats', w.support)).json();
+    const en = reportStrings('en');
+    const xlsx = await w.get(`/api/v1/reports/admin/xlsx?period=${M}&lang=en`, w.support);
+    assert.equal(xlsx.statusCode, 200, xlsx.body);
+    const summary = sheetRows((await workbook(xlsx.rawPayload)).getWorksheet(en.sheets.summary)!);
+    const active = summary.find((r) => r[0] === en.platform.usersActive);
+    assert.ok(active?.includes(stats.users.active), JSON.stringify(active));
+
+    const pdf = await w.get(`/api/v1/reports/admin/pdf?lang=es`, w.support);
+    assert.equal(pdf.statusCode, 200, pdf.body);
+    const text = (await pdfPages(pdf.rawPayload)).join('\n');
+    assert.ok(text.includes('senales-andinas'));
+  });
+});
