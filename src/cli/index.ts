@@ -33,6 +33,16 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  demo: {
+    summary:
+      'Create demo clients from the public sample files, ingest them, compute findings and ' +
+      'write every report to ./out (or --out <dir>); safe to run again',
+    run: async (args) => {
+      const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true });
+      const { runDemo, defaultOutDir } = await import('./demo.js');
+      await runDemo(loadConfig(), values.out ?? defaultOutDir());
+    },
+  },
   'create-user': {
     summary:
       'Create a user: --email <e-mail> [--name <name>] [--global-role root|support] ' +

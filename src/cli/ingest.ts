@@ -13,7 +13,7 @@ import type { IngestionDto } from '../modules/ingestions/ingestions.types.js';
 import { openConfiguredDatabase, type OpenedDatabase } from '../server.js';
 
 /** Opens the database, migrated when embedded (no one else can use it), current otherwise. */
-async function openReady(config: Config, logger: Logger): Promise<OpenedDatabase> {
+export async function openReady(config: Config, logger: Logger): Promise<OpenedDatabase> {
   const opened = await openConfiguredDatabase(config, logger);
   if (opened.database.kind === 'embedded') {
     await runMigrations(opened.database);
@@ -24,7 +24,7 @@ async function openReady(config: Config, logger: Logger): Promise<OpenedDatabase
   return opened;
 }
 
-function infraFor(config: Config, logger: Logger, opened: OpenedDatabase, withJobs: boolean) {
+export function infraFor(config: Config, logger: Logger, opened: OpenedDatabase, withJobs: boolean) {
   const mailer = createMailer({
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,

@@ -13,6 +13,8 @@ const CACHE_DIR = resolve('.test-cache');
 
 export interface TestDatabase {
   database: Database;
+  /** The connection URL on a real server (null for PGlite), for child processes. */
+  url: string | null;
   /** Closes the connection and, on a real server, drops the per-file database. */
   dispose(): Promise<void>;
 }
@@ -42,6 +44,7 @@ async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
 
   return {
     database,
+    url: url.toString(),
     async dispose() {
       await database.close();
       const cleaner = new pg.Client({ connectionString: adminUrl });
@@ -99,5 +102,5 @@ async function createEmbeddedDatabase(): Promise<TestDatabase> {
   const path = await ensureTemplate();
   const pglite = await PGlite.create({ loadDataDir: new Blob([readFileSync(path)]) });
   const database = fromPglite(pglite);
-  return { database, dispose: () => database.close() };
+  return { database, url: null, dispose: () => database.close() };
 }

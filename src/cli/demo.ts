@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+import { eq, sql } from 'drizzle-orm';
+
+import type { Config } from '../config/config.js';
+import { createServices, type Services } from '../container.js';
+import { queryRows, type Db } from '../db/client.js';
+import { clients, users } from '../db/schema.js';
+import { withPlatform } from '../db/tenant.js';
+import { systemContext, type Actor, type RequestContext } from '../http/context.js';
+import { createLogger } from '../lib/logger.js';
+import { capabilitiesFor } from '../modules/access/permissions.js';
+import { summaryQuerySchema, breakdownQuerySchema } from '../modules/costs/costs.types.js';
+import { ensureRootUser } from '../modules/identity/bootstrap.js';
+import { findUserByEmail, replacePassword } from '../modules/identity/identity.model.js';
+import { hashPassword } from '../modules/identity/passwords.js';
+import type { ReportQuery } from '../modules/reports/reports.query.js';
+import { infraFor, openReady } from './ingest.js';
+
+/** Public sample files shipped in the fixtures, with their licenses in NOTICE.md there. */
+const FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'billing',
+);
+
+interface DemoClient {
+  slug: string;
+  name: string;
+  country: string;
+  currency: string;
+  plan: string;
+  files: string[];
+}
+
+const DEMO_CLIENTS: DemoClient[] = [
+  {
+    slug: 'demo-aws',
+    name: 'Andes Retail (demo, AWS CUR)',
+    country: 'CL',
+    currency: 'USD',
+    plan: 'enterprise',
+    // Two AWS workshop CURs of one company (2018-10 and 2019-11); findings look at the latest
+    // 30 days of data, the report at the month with the most spend.
+    files: [
+      'aws-well-architected-labs/200_Workload_Efficiency/Step1CUR.gz',
+      'aws-well-architected-labs/200_4_Cost_and_Usage_Analysis/' +
+        'Oct2018-WorkshopCUR-00001.snappy.parquet',
+    ],
+  },
+  {
+    slug: 'demo-focus',
+    name: 'Pampa Multicloud (demo, FOCUS)',
+    country: 'AR',
+    currency: 'USD',
+    plan: 'professional',
+    files: ['focus-sample-data/FOCUS-1.0/focus_sample.csv'],
+  },
+];
+
+const ROLES = ['owner', 'finops_admin', 'viewer'] as const;
+type Role = (typeof ROLES)[number];
+const LANGS = ['es', 'en', 'pt-BR'] as const;
+const FORMATS = ['pdf', 'csv', 'xlsx'] as const;
+
+function actorCtx(actor: Omit<Actor, 'capabilities' | 'mustChangePassword' | 'sessionId'>) {
+  const ctx: RequestContext = systemContext('demo');
+  ctx.actor = {
+    ...actor,
+    capabilities: new Set(
+      capabilitiesFor({
+        globalRole: actor.globalRole,
+        clientRole: actor.clientRole,
+        inClient: actor.clientId !== null,
+      }),
+    ),
+    mustChangePassword: false,
+    sessionId: '00000000-0000-4000-8000-000000000000',
+  };
+  return ctx;
+}
+
+/** A readable random password: three groups of four characters. */
+function demoPassword(): string {
+  const raw = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
+}
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * `finops demo`: demo clients from the public sample files, through the real pipeline, with a
+ * user per role, findings, and every report in every format and language under `outDir`.
+ * Running it again is harmless: clients and users are reused (with new passwords) and the same
+ * files are recognised as already ingested.
+ */
+export async function runDemo(config: Config, outDir: string): Promise<void> {
+  const started = performance.now();
+  const logger = createLogger({ log: { level: 'warn', pretty: false } });
+  const opened = await openReady(config, logger);
+  const { infra, mailer } = infraFor(config, logger, opened, false);
+  const db = opened.database.db;
+
+  try {
+    const services = createServices(infra);
+    const system = systemContext('demo');
+    const root = await ensureRootUser(db, system, config.root);
+    if (root?.oneTimePassword) {
+      log(`Root account created: ${root.email} / ${root.oneTimePassword} (change it first)`);
+    }
+    const rootUser = await withPlatform(db, (tx) =>
+      tx.select().from(users).where(eq(users.globalRole, 'root')).limit(1),
+    );
+    const rootCtx = actorCtx({
+      userId: rootUser[0]!.id,
+      email: rootUser[0]!.email,
+      locale: 'en',
+      globalRole: 'root',
+      clientId: null,
+      clientRole: null,
+    });
+
+    const logins: { client: string; role: Role; email: string; password: string }[] = [];
+    const summaries: string[] = [];
+    let latestMonth = '0000-00';
+
+    for (const spec of DEMO_CLIENTS) {
+      log(`\n== ${spec.name} (${spec.slug})`);
+      const clientId = await ensureClient(services, db, rootCtx, spec);
+
+      for (const role of ROLES) {
+        const email = `${role.replace('_', '-')}@${spec.slug}.example`;
+        const password = await ensureMember(services, db, rootCtx, clientId, email, role);
+        logins.push({ client: spec.slug, role, email, password });
+      }
+
+      for (const file of spec.files) {
+        const path = join(FIXTURES, file);
+        const { ingestion, duplicate } = await services.ingestions.ingestLocal(spec.slug, [path]);
+        const totals = ingestion.totals
+          .map((t) => `${t.currency} ${Number(t.effective_cost).toFixed(2)}`)
+          .join(', ');
+        log(
+          `  ${file.split('/').pop()}: ${duplicate ? 'already ingested' : ingestion.status}` +
+            ` · ${ingestion.format ?? '?'} · ${ingestion.rows_read} rows → ` +
+            `${ingestion.facts ?? 0} daily facts · amortized ${totals}`,
+        );
+        if (ingestion.status === 'failed') {
+          log(`    ${ingestion.error?.code}: ${ingestion.error?.message}`);
+        }
+      }
+      await services.findings.recompute(system, clientId);
+
+      const owner = logins.find((l) => l.client === spec.slug && l.role === 'owner')!;
+      const ownerUser = await withPlatform(db, (tx) => findUserByEmail(tx, owner.email));
+      const ctx = actorCtx({
+        userId: ownerUser!.id,
+        email: owner.email,
+        locale: 'es',
+        globalRole: null,
+        clientId,
+        clientRole: 'owner',
+      });
+      const month = await busiestMonth(db, clientId);
+      if (month > latestMonth) latestMonth = month;
+      summaries.push(await clientSummary(services, ctx, spec, month));
+
+      const dir = join(outDir, spec.slug);
+      mkdirSync(dir, { recursive: true });
+      for (const lang of LANGS) {
+        for (const format of FORMATS) {
+          const query = { period: month, metric: 'amortized', lang, delimiter: ',' };
+          const out = await services.reports.exportClient(ctx, format, query as ReportQuery);
+          const file = join(dir, out.fileName.replace(/(\.[a-z]+)$/, `-${lang}$1`));
+          await pipeline(out.stream, createWriteStream(file));
+          await out.done;
+        }
+      }
+      summaries.push(`  reports: ${dir}/ (pdf, csv, xlsx in es, en, pt-BR)`);
+    }
+
+    const adminDir = join(outDir, 'admin');
+    mkdirSync(adminDir, { recursive: true });
+    for (const lang of LANGS) {
+      for (const format of FORMATS) {
+        const query = { period: latestMonth, metric: 'amortized', lang, delimiter: ',' };
+        const out = await services.reports.exportAdmin(rootCtx, format, query as ReportQuery);
+        const file = join(adminDir, out.fileName.replace(/(\.[a-z]+)$/, `-${lang}$1`));
+        await pipeline(out.stream, createWriteStream(file));
+        await out.done;
+      }
+    }
+
+    log('\n== Summary');
+    for (const line of summaries) log(line);
+    log(`  admin reports: ${adminDir}/`);
+    log('\n== Sign in (passwords are new on every run)');
+    for (const l of logins) {
+      log(`  ${l.client.padEnd(10)} ${l.role.padEnd(12)} ${l.email}  ${l.password}`);
+    }
+    const first = logins[0]!;
+    log('\n== Try the API (start it first with `npm start`)');
+    log(
+      `  TOKEN=$(curl -s localhost:${config.port}/api/auth/login -H 'content-type: ` +
+        `application/json' -d '{"email":"${first.email}","password":"${first.password}"}' ` +
+        "| node -pe 'JSON.parse(fs.readFileSync(0)).access_token')",
+    );
+    const auth = '-H "authorization: Bearer $TOKEN"';
+    const base = `localhost:${config.port}`;
+    log(`  curl -s "${base}/api/v1/costs/summary?month=${latestMonth}" ${auth}`);
+    log(`  curl -s "${base}/api/v1/findings?limit=5" ${auth}`);
+    log(
+      `  curl -s -o report.pdf "localhost:${config.port}/api/v1/reports/client/pdf?` +
+        `period=${latestMonth}&lang=es" -H "authorization: Bearer $TOKEN"`,
+    );
+    log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    mailer.close();
+    await opened.release();
+  }
+}
+
+async function ensureClient(
+  services: Services,
+  db: Db,
+  rootCtx: RequestContext,
+  spec: DemoClient,
+) {
+  const existing = await withPlatform(db, (tx) =>
+    tx.select().from(clients).where(eq(clients.slug, spec.slug)),
+  );
+  if (existing[0]) return existing[0].id;
+  const created = await services.clients.create(rootCtx, {
+    name: spec.name,
+    slug: spec.slug,
+    country: spec.country,
+    currency: spec.currency,
+    plan: spec.plan,
+    owner_email: `owner@${spec.slug}.example`,
+    owner_name: 'Demo Owner',
+    owner_locale: 'es',
+    subscription_status: 'active',
+  });
+  return created.id;
+}
+
+/** Makes the user a member with that role and gives it a fresh random password. */
+async function ensureMember(
+  services: Services,
+  db: Db,
+  rootCtx: RequestContext,
+  clientId: string,
+  email: string,
+  role: Role,
+): Promise<string> {
+  let user = await withPlatform(db, (tx) => findUserByEmail(tx, email));
+  const member = user
+    ? await withPlatform(db, (tx) =>
+        queryRows<{ n: number }>(
+          tx,
+          sql`select 1 as n from memberships where client_id = ${clientId} and user_id = ${user!.id}`,
+        ),
+      )
+    : [];
+  if (member.length === 0) await services.members.adminAdd(rootCtx, clientId, { email, role });
+  user = await withPlatform(db, (tx) => findUserByEmail(tx, email));
+
+  const password = demoPassword();
+  const hash = await hashPassword(password);
+  await withPlatform(db, (tx) => replacePassword(tx, user!.id, hash, new Date()));
+  return password;
+}
+
+/** The month with the most amortized spend: the one worth showing in a demo report. */
+async function busiestMonth(db: Db, clientId: string) {
+  const rows = await withPlatform(db, (tx) =>
+    queryRows<{ month: string | null }>(
+      tx,
+      sql`select to_char(charge_date, 'YYYY-MM') as month from cost_daily
+          where client_id = ${clientId}
+          group by 1 order by sum(effective_cost) desc limit 1`,
+    ),
+  );
+  return rows[0]?.month ?? new Date().toISOString().slice(0, 7);
+}
+
+async function clientSummary(
+  services: Services,
+  ctx: RequestContext,
+  spec: DemoClient,
+  month: string,
+): Promise<string> {
+  const summary = await services.costs.summary(ctx, summaryQuerySchema.parse({ month }));
+  const top = await services.costs.breakdown(
+    ctx,
+    breakdownQuerySchema.parse({ month, group_by: 'service', limit: 5 }),
+  );
+  const findings = await services.findings.summary(ctx);
+  const lines = [`${spec.name} — ${month} (amortized)`];
+  for (const c of summary.currencies) {
+    lines.push(`  spend: ${c.currency} ${Number(c.total).toFixed(2)}`);
+  }
+  const services5 = top.rows
+    .filter((r) => !r.others)
+    .map((r) => `${r.label ?? r.key} ${Number(r.cost).toFixed(2)}`);
+  lines.push(`  top services: ${services5.join(' · ') || '—'}`);
+  const savings = findings.potential_monthly_savings
+    .map((m) => `${m.currency} ${Number(m.amount).toFixed(2)}/month`)
+    .join(', ');
+  lines.push(`  findings: ${findings.open} open · potential savings ${savings || '0'}`);
+  const byCategory = findings.by_category.map((g) => `${g.key} ${g.open}`).join(', ');
+  if (byCategory) lines.push(`  by category: ${byCategory}`);
+  return lines.join('\n');
+}
+
+export function defaultOutDir(): string {
+  return resolve('out');
+}
+
+export function fixturesPresent(): boolean {
+  return existsSync(FIXTURES);
+}
