@@ -9,7 +9,10 @@ import type { Logger } from './lib/logger.js';
 import type { Mailer } from './mail/mailer.js';
 import { recordSecurityEvent } from './modules/audit/audit.model.js';
 import type { SecurityEventInput } from './modules/audit/audit.types.js';
-import { createIdentityService, type IdentityService } from './modules/identity/identity.service.js';
+import {
+  createIdentityService,
+  type IdentityService,
+} from './modules/identity/identity.service.js';
 import { createOutboxWorker, type OutboxWorker } from './modules/mail/outbox.worker.js';
 import { createAdminService, type AdminService } from './modules/admin/admin.service.js';
 import { createClientsService, type ClientsService } from './modules/clients/clients.service.js';

@@ -227,12 +227,7 @@ export async function runDemo(config: Config, outDir: string): Promise<void> {
   }
 }
 
-async function ensureClient(
-  services: Services,
-  db: Db,
-  rootCtx: RequestContext,
-  spec: DemoClient,
-) {
+async function ensureClient(services: Services, db: Db, rootCtx: RequestContext, spec: DemoClient) {
   const existing = await withPlatform(db, (tx) =>
     tx.select().from(clients).where(eq(clients.slug, spec.slug)),
   );
@@ -265,7 +260,8 @@ async function ensureMember(
     ? await withPlatform(db, (tx) =>
         queryRows<{ n: number }>(
           tx,
-          sql`select 1 as n from memberships where client_id = ${clientId} and user_id = ${user!.id}`,
+          sql`select 1 as n from memberships
+              where client_id = ${clientId} and user_id = ${user!.id}`,
         ),
       )
     : [];

@@ -24,7 +24,12 @@ export async function openReady(config: Config, logger: Logger): Promise<OpenedD
   return opened;
 }
 
-export function infraFor(config: Config, logger: Logger, opened: OpenedDatabase, withJobs: boolean) {
+export function infraFor(
+  config: Config,
+  logger: Logger,
+  opened: OpenedDatabase,
+  withJobs: boolean,
+) {
   const mailer = createMailer({
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,

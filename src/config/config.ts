@@ -8,7 +8,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const csv = z
   .string()
   .optional()
-  .transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -32,11 +37,21 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(43_200),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  PUBLIC_BASE_URL: z.url({ message: 'must be an absolute http(s) URL' }).default('http://localhost:5001'),
+  PUBLIC_BASE_URL: z
+    .url({ message: 'must be an absolute http(s) URL' })
+    .default('http://localhost:5001'),
   CORS_ORIGINS: csv,
   TRUST_PROXY: csv,
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('FinOpsLatam <no-reply@finopslatam.local>'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   FINOPS_ROOT_EMAIL: z.email().optional(),
@@ -129,8 +144,9 @@ export function loadConfig(
     // Humans at a terminal get readable lines; anything piped or in production gets JSON.
     log: {
       level: e.LOG_LEVEL,
-      pretty: (e.LOG_FORMAT ?? (interactive && e.NODE_ENV !== 'production' ? 'pretty' : 'json'))
-        === 'pretty',
+      pretty:
+        (e.LOG_FORMAT ?? (interactive && e.NODE_ENV !== 'production' ? 'pretty' : 'json')) ===
+        'pretty',
     },
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     corsOrigins: e.CORS_ORIGINS,

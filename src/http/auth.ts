@@ -70,7 +70,10 @@ export function registerAuthHook(
       await onDenied(request, auth.capability).catch((err: Error) =>
         request.log.warn({ err: { message: err.message } }, 'access.denied not recorded'),
       );
-      throw new AppError('forbidden', `Your role does not allow this (needs "${auth.capability}").`);
+      throw new AppError(
+        'forbidden',
+        `Your role does not allow this (needs "${auth.capability}").`,
+      );
     }
   });
 }

@@ -23,17 +23,21 @@ const DB_UNAVAILABLE_CODES = new Set([
   '08004',
 ]);
 
+const CONNECTION_LOST = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+  ].join('|'),
+  'i',
+);
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) return true;
     const message = (e as { message?: unknown }).message;
-    if (
-      typeof message === 'string' &&
-      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-        message,
-      )
-    ) {
+    if (typeof message === 'string' && CONNECTION_LOST.test(message)) {
       return true;
     }
     e = (e as { cause?: unknown }).cause;
@@ -61,7 +65,10 @@ function fromFastifyError(err: FastifyError): AppError | null {
       break;
   }
   if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
-    return new AppError('bad_request', 'The body contains a forbidden "__proto__" or "constructor" key.');
+    return new AppError(
+      'bad_request',
+      'The body contains a forbidden "__proto__" or "constructor" key.',
+    );
   }
   if (err.statusCode === 429) {
     return new AppError('rate_limited', 'Too many requests; wait and try again.');
@@ -74,7 +81,12 @@ function fromFastifyError(err: FastifyError): AppError | null {
 
 function describeValidation(err: FastifyError): { message: string; details: unknown } {
   const issues = (err.validation ?? []).map((v) => {
-    const where = [err.validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)]
+    const where = [
+      err.validationContext,
+      ...String(v.instancePath ?? '')
+        .split('/')
+        .filter(Boolean),
+    ]
       .filter(Boolean)
       .join('.');
     return { field: where || err.validationContext || 'request', message: v.message ?? 'invalid' };
@@ -94,17 +106,27 @@ export function toAppError(err: unknown): AppError {
     return new AppError('validation_failed', message, { details: { issues: details } });
   }
   if (isDatabaseUnavailable(err)) {
-    return new AppError('service_unavailable', 'The service is temporarily unavailable; retry shortly.', {
-      retryAfter: 5,
-      cause: err,
-    });
+    return new AppError(
+      'service_unavailable',
+      'The service is temporarily unavailable; retry shortly.',
+      {
+        retryAfter: 5,
+        cause: err,
+      },
+    );
   }
   const mapped = fe && typeof fe === 'object' ? fromFastifyError(fe) : null;
   if (mapped) return mapped;
-  return new AppError('internal', 'An unexpected error occurred; it has been logged.', { cause: err });
+  return new AppError('internal', 'An unexpected error occurred; it has been logged.', {
+    cause: err,
+  });
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AppError,
+): FastifyReply {
   const body: ErrorBody = {
     error: { code: error.code, message: error.message, requestId: String(request.id) },
   };
@@ -129,7 +151,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     sendError(
       request,
       reply,
-      new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`),
+      new AppError(
+        'not_found',
+        `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`,
+      ),
     ),
   );
 }

@@ -47,7 +47,10 @@ export function createMailer(options: MailerOptions): Mailer {
     async send(message) {
       const info = await transport.sendMail({ from: options.from, ...message });
       mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
-      const file = join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`);
+      const file = join(
+        options.outboxDir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`,
+      );
       await writeFile(file, info.message as Buffer, { mode: 0o600 });
       options.logger.info({ file, subject: message.subject }, 'mail written to local outbox');
     },

@@ -24,7 +24,12 @@ import {
 const idParams = z.object({ id: z.uuid() }).strict();
 const memberParams = z.object({ id: z.uuid(), clientId: z.uuid() }).strict();
 const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int(), limit: z.number(), offset: z.number() });
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number(),
+    offset: z.number(),
+  });
 
 const READ = { auth: { capability: 'platform:read' } } as const;
 const MANAGE = { auth: { capability: 'platform:manage' } } as const;
@@ -103,7 +108,8 @@ export function registerAdminRoutes(app: TypedApp, s: Services): void {
         response: { 201: clientDto, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await s.clients.create(request.ctx, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await s.clients.create(request.ctx, request.body)),
   );
   app.get(
     '/api/admin/clients/:id',
@@ -206,7 +212,8 @@ export function registerAdminRoutes(app: TypedApp, s: Services): void {
         response: { 201: adminUserDto, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await s.users.create(request.ctx, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await s.users.create(request.ctx, request.body)),
   );
   app.get(
     '/api/admin/users/:id',
@@ -366,7 +373,8 @@ export function registerAdminRoutes(app: TypedApp, s: Services): void {
         response: { 201: planDto, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await s.plans.create(request.ctx, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await s.plans.create(request.ctx, request.body)),
   );
   app.patch(
     '/api/admin/plans/:id',

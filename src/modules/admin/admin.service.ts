@@ -97,7 +97,12 @@ export function createAdminService(deps: {
         where charge_date >= ${lastMonthStart.toISOString().slice(0, 10)}::date
           and charge_date < ${monthStart.toISOString().slice(0, 10)}::date
         group by provider, billing_currency order by provider, billing_currency`);
-      const topBySpend = await count<{ client_id: string; slug: string; currency: string; amount: string }>(sql`
+      const topBySpend = await count<{
+        client_id: string;
+        slug: string;
+        currency: string;
+        amount: string;
+      }>(sql`
         select c.id as client_id, c.slug, f.billing_currency as currency,
                sum(f.effective_cost)::text as amount
         from cost_daily f join clients c on c.id = f.client_id

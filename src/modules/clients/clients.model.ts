@@ -11,6 +11,25 @@ export interface ClientListFilter {
   offset: number;
 }
 
+/** Clients joined to their current subscription's plan, with their member count. */
+function withPlan(tx: Tx) {
+  return tx
+    .select({
+      client: clients,
+      plan: plans.code,
+      subscriptionStatus: subscriptions.status,
+      members: sql<number>`(
+        select count(*)::int from memberships m where m.client_id = ${clients.id}
+      )`,
+    })
+    .from(clients)
+    .leftJoin(
+      subscriptions,
+      and(eq(subscriptions.clientId, clients.id), isNull(subscriptions.endedAt)),
+    )
+    .leftJoin(plans, eq(plans.id, subscriptions.planId));
+}
+
 /** Clients with their current plan and member count, for the admin list. */
 export async function listClients(tx: Tx, filter: ClientListFilter) {
   const conditions: SQL[] = [];
@@ -21,19 +40,7 @@ export async function listClients(tx: Tx, filter: ClientListFilter) {
   if (filter.status) conditions.push(eq(clients.status, filter.status));
   if (filter.plan) conditions.push(eq(plans.code, filter.plan));
 
-  const rows = await tx
-    .select({
-      client: clients,
-      plan: plans.code,
-      subscriptionStatus: subscriptions.status,
-      members: sql<number>`(select count(*)::int from memberships m where m.client_id = ${clients.id})`,
-    })
-    .from(clients)
-    .leftJoin(
-      subscriptions,
-      and(eq(subscriptions.clientId, clients.id), isNull(subscriptions.endedAt)),
-    )
-    .leftJoin(plans, eq(plans.id, subscriptions.planId))
+  const rows = await withPlan(tx)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(clients.name)
     .limit(filter.limit)
@@ -51,21 +58,7 @@ export async function listClients(tx: Tx, filter: ClientListFilter) {
 }
 
 export async function findClientDetail(tx: Tx, id: string) {
-  const rows = await tx
-    .select({
-      client: clients,
-      plan: plans.code,
-      subscriptionStatus: subscriptions.status,
-      members: sql<number>`(select count(*)::int from memberships m where m.client_id = ${clients.id})`,
-    })
-    .from(clients)
-    .leftJoin(
-      subscriptions,
-      and(eq(subscriptions.clientId, clients.id), isNull(subscriptions.endedAt)),
-    )
-    .leftJoin(plans, eq(plans.id, subscriptions.planId))
-    .where(eq(clients.id, id))
-    .limit(1);
+  const rows = await withPlan(tx).where(eq(clients.id, id)).limit(1);
   return rows[0] ?? null;
 }
 
@@ -74,7 +67,11 @@ export async function insertClient(tx: Tx, row: typeof clients.$inferInsert) {
   return created!;
 }
 
-export async function updateClient(tx: Tx, id: string, patch: Partial<typeof clients.$inferInsert>) {
+export async function updateClient(
+  tx: Tx,
+  id: string,
+  patch: Partial<typeof clients.$inferInsert>,
+) {
   const [row] = await tx
     .update(clients)
     .set({ ...patch, updatedAt: sql`now()` })

@@ -171,7 +171,8 @@ export function createClientsService(deps: { db: Db; clock: Clock; members: Memb
           details: { field: 'plan' },
         });
       }
-      const status = input.status ?? (current?.status as SubscriptionStatus | undefined) ?? 'active';
+      const status =
+        input.status ?? (current?.status as SubscriptionStatus | undefined) ?? 'active';
       await plansModel.replaceSubscription(
         tx,
         clientId,

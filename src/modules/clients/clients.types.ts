@@ -39,7 +39,10 @@ export const clientListQuery = z
   .strict();
 
 export const subscriptionChangeBody = z
-  .object({ plan: z.string().min(2).max(40).optional(), status: z.enum(SUBSCRIPTION_STATUSES).optional() })
+  .object({
+    plan: z.string().min(2).max(40).optional(),
+    status: z.enum(SUBSCRIPTION_STATUSES).optional(),
+  })
   .strict()
   .refine((b) => b.plan !== undefined || b.status !== undefined, {
     message: 'send a plan, a status or both',

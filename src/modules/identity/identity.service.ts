@@ -142,13 +142,22 @@ export function createIdentityService(deps: IdentityDeps) {
     return chosen ? { id: chosen.clientId, role: chosen.role } : null;
   }
 
-  async function failLogin(ctx: RequestContext, user: UserRow | null, email: string, reason: string) {
+  async function failLogin(
+    ctx: RequestContext,
+    user: UserRow | null,
+    email: string,
+    reason: string,
+  ) {
     const now = clock.now();
     await withPlatform(db, async (tx) => {
       if (!user) {
         const failures = await model.addThrottleFailure(tx, emailKey(email));
         if (failures >= LOCK_AFTER_FAILURES) {
-          await model.lockThrottle(tx, emailKey(email), new Date(now.getTime() + LOCK_MINUTES * 60_000));
+          await model.lockThrottle(
+            tx,
+            emailKey(email),
+            new Date(now.getTime() + LOCK_MINUTES * 60_000),
+          );
         }
       } else if (reason === 'wrong_password') {
         const failures = await model.addLoginFailure(tx, user.id);
@@ -560,8 +569,13 @@ export function createIdentityService(deps: IdentityDeps) {
   const authenticator: Authenticator = {
     async authenticate(request: FastifyRequest): Promise<Actor> {
       const header = request.headers.authorization;
-      const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
-      if (!match) throw new AppError('unauthenticated', 'Send an access token: Authorization: Bearer <token>.');
+      const match =
+        typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+      if (!match)
+        throw new AppError(
+          'unauthenticated',
+          'Send an access token: Authorization: Bearer <token>.',
+        );
 
       const now = clock.now();
       let claims;

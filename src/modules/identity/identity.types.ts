@@ -10,9 +10,7 @@ const email = z
 // that stops absurd bodies before any work.
 const password = z.string().min(1).max(1024);
 
-export const loginBody = z
-  .object({ email, password, client_id: z.uuid().optional() })
-  .strict();
+export const loginBody = z.object({ email, password, client_id: z.uuid().optional() }).strict();
 export type LoginInput = z.infer<typeof loginBody>;
 
 export const refreshBody = z.object({ refresh_token: z.string().min(20).max(200) }).strict();
@@ -85,7 +83,12 @@ export const meResponse = z.object({
   ),
   permissions: z.array(z.string()),
   plan: z
-    .object({ code: z.string(), name: z.string(), status: z.string(), features: z.array(z.string()) })
+    .object({
+      code: z.string(),
+      name: z.string(),
+      status: z.string(),
+      features: z.array(z.string()),
+    })
     .nullable(),
   features: z.array(z.string()),
 });

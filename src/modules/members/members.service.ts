@@ -90,7 +90,15 @@ export function createMembersService(deps: { db: Db; clock: Clock; config: Confi
       details: { change: 'added', role: input.role },
     });
     if (isNew) {
-      await writeResetLink(tx, ctx, user, 'invitation', config.publicBaseUrl, clock.now(), client.name);
+      await writeResetLink(
+        tx,
+        ctx,
+        user,
+        'invitation',
+        config.publicBaseUrl,
+        clock.now(),
+        client.name,
+      );
     }
     await notifyOwners(tx, clientId, 'member_added', user, input.role);
     return { userId: user.id, email: user.email, role: input.role, invited: isNew };

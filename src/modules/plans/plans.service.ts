@@ -33,7 +33,9 @@ export function createPlansService(deps: { db: Db }) {
   return {
     async list(ctx: RequestContext, includeArchived: boolean) {
       requireActor(ctx);
-      return withPlatform(db, async (tx) => (await model.listPlans(tx, includeArchived)).map(toDto));
+      return withPlatform(db, async (tx) =>
+        (await model.listPlans(tx, includeArchived)).map(toDto),
+      );
     },
 
     async create(
@@ -103,7 +105,8 @@ export function createPlansService(deps: { db: Db }) {
     /** The client's own view: plan, limits, what is in use and the subscription status. */
     async mine(ctx: RequestContext) {
       const actor = requireActor(ctx);
-      if (!actor.clientId) throw new AppError('forbidden', 'Select a client first (switch-client).');
+      if (!actor.clientId)
+        throw new AppError('forbidden', 'Select a client first (switch-client).');
       const clientId = actor.clientId;
       return withTenant(db, clientId, async (tx) => {
         const sub = await model.currentSubscription(tx, clientId);

@@ -83,7 +83,10 @@ export function createUsersService(deps: { db: Db; clock: Clock; config: Config 
           .orderBy(users.email)
           .limit(f.limit)
           .offset(f.offset);
-        const [total] = await tx.select({ n: sql<number>`count(*)::int` }).from(users).where(where);
+        const [total] = await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(users)
+          .where(where);
         const items = [];
         for (const u of rows) items.push(await dto(tx, u));
         return { items, total: total?.n ?? 0, limit: f.limit, offset: f.offset };
@@ -98,7 +101,12 @@ export function createUsersService(deps: { db: Db; clock: Clock; config: Config 
     /** Creates an account without a password and mails a link to set one. */
     async create(
       ctx: RequestContext,
-      input: { email: string; name: string; locale: 'es' | 'en' | 'pt-BR'; global_role: GlobalRole },
+      input: {
+        email: string;
+        name: string;
+        locale: 'es' | 'en' | 'pt-BR';
+        global_role: GlobalRole;
+      },
     ) {
       if (input.global_role) requireRootFor(ctx, 'grant a global role');
       return withPlatform(db, async (tx) => {
@@ -118,7 +126,15 @@ export function createUsersService(deps: { db: Db; clock: Clock; config: Config 
           targetId: user.id,
           details: { globalRole: input.global_role },
         });
-        await writeResetLink(tx, ctx, user, 'invitation', config.publicBaseUrl, clock.now(), 'FinOpsLatam');
+        await writeResetLink(
+          tx,
+          ctx,
+          user,
+          'invitation',
+          config.publicBaseUrl,
+          clock.now(),
+          'FinOpsLatam',
+        );
         return dto(tx, user);
       });
     },
