@@ -37,9 +37,8 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(43_200),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  PUBLIC_BASE_URL: z
-    .url({ message: 'must be an absolute http(s) URL' })
-    .default('http://localhost:5001'),
+  // Unset: http://localhost:<PORT>, so links in local mails follow a changed port.
+  PUBLIC_BASE_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   CORS_ORIGINS: csv,
   TRUST_PROXY: csv,
   BODY_LIMIT_BYTES: z.coerce
@@ -148,7 +147,7 @@ export function loadConfig(
         (e.LOG_FORMAT ?? (interactive && e.NODE_ENV !== 'production' ? 'pretty' : 'json')) ===
         'pretty',
     },
-    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -47,6 +47,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Fastify's own error codes that are the caller's fault, with the message we answer. */
 function fromFastifyError(err: FastifyError): AppError | null {
+  // Checked first: secure-json-parse reports a poisoned body as invalid JSON, which misleads.
+  if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
+    return new AppError(
+      'bad_request',
+      'The body contains a forbidden "__proto__" or "constructor" key.',
+    );
+  }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload_too_large', 'The request body is larger than allowed.');
@@ -63,12 +70,6 @@ function fromFastifyError(err: FastifyError): AppError | null {
       return new AppError('bad_request', 'Content-Length does not match the body.');
     default:
       break;
-  }
-  if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
-    return new AppError(
-      'bad_request',
-      'The body contains a forbidden "__proto__" or "constructor" key.',
-    );
   }
   if (err.statusCode === 429) {
     return new AppError('rate_limited', 'Too many requests; wait and try again.');

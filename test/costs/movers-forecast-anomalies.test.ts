@@ -138,7 +138,8 @@ describe('cost analytics: movers, forecast, anomalies', () => {
         ctx(),
         parseCostQuery(moversQuerySchema, { month: '2025-05', provider: ['aws', 'azure'] }),
       );
-      assert.deepEqual(m.previousPeriod, { from: '2025-03-31', to: '2025-04-30', days: 31 });
+      // month= compares with the previous calendar month.
+      assert.deepEqual(m.previousPeriod, { from: '2025-04-01', to: '2025-04-30', days: 30 });
       const usd = m.currencies.find((c) => c.currency === 'USD')!;
 
       assert.deepEqual(usd.increases.map(pick), [
@@ -160,7 +161,7 @@ describe('cost analytics: movers, forecast, anomalies', () => {
                    sum(effective_cost) filter (where charge_date < '2025-05-01')::text as prev
             from cost_daily
             where client_id = ${client} and provider = 'aws' and billing_currency = 'USD'
-              and charge_date between '2025-03-31' and '2025-05-31'`,
+              and charge_date between '2025-04-01' and '2025-05-31'`,
       );
       assert.equal(money(usd.current), money(sums!.cur));
       assert.equal(money(usd.previous), money(sums!.prev));

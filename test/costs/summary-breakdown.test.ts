@@ -182,9 +182,9 @@ describe('cost analytics: summary, breakdown, trend, tags', () => {
   it('summary: every figure per currency equals an independent SQL sum', async () => {
     const s = await costs.summary(ctxA(), summaryQ({ month: '2025-03' }));
 
-    // The month is cut at today, and compared with the 20 days before it.
+    // The month is cut at today, and compared with the same days of the month before.
     assert.deepEqual(s.period, { from: '2025-03-01', to: '2025-03-20', days: 20 });
-    assert.deepEqual(s.previousPeriod, { from: '2025-02-09', to: '2025-02-28', days: 20 });
+    assert.deepEqual(s.previousPeriod, { from: '2025-02-01', to: '2025-02-20', days: 20 });
     assert.deepEqual(
       s.currencies.map((c) => c.currency),
       ['EUR', 'USD'],
@@ -192,7 +192,7 @@ describe('cost analytics: summary, breakdown, trend, tags', () => {
     assert.equal(s.findings, null);
 
     const u = s.currencies.find((c) => c.currency === 'USD')!;
-    const prevRange = sql`charge_date between '2025-02-09' and '2025-02-28'`;
+    const prevRange = sql`charge_date between '2025-02-01' and '2025-02-20'`;
     assert.equal(money(u.total), await one(sql`sum(effective_cost)`, sql`${usd} and ${march}`));
     assert.equal(
       money(u.previous),
@@ -212,10 +212,10 @@ describe('cost analytics: summary, breakdown, trend, tags', () => {
 
     // By hand: March EC2 19 × 2.20, S3 19 × 1.1111, RDS 19 × 0.5, tax 3, credit −5, refund −1.5.
     assert.equal(money(u.total), '68.9109');
-    // February 9–28: 20 days of EC2 and S3.
-    assert.equal(money(u.previous), '66.222');
-    assert.equal(money(u.change), '2.6889');
-    assert.equal(u.changePct, 4.06);
+    assert.equal(
+      money(u.change),
+      money((Number(u.total) - Number(u.previous)).toFixed(10)),
+    );
 
     assert.equal(money(u.dailyAverage), '3.45');
     const lastWeek = await one(
@@ -242,11 +242,15 @@ describe('cost analytics: summary, breakdown, trend, tags', () => {
     // EC2 saves 0.30 a day against list; S3 and RDS list at what they cost.
     assert.equal(money(u.savings), money((19 * 0.3).toFixed(2)));
     assert.ok(Math.abs(u.effectiveSavingsRate! - (19 * 0.3) / Number(u.listCost)) < 1e-12);
+    // Tag coverage is over usage charges only (credits and tax carry no tags).
+    const usage = sql`${usd} and ${march} and charge_category = 'Usage'`;
     assert.equal(
       money(u.tagged),
-      await one(sql`sum(effective_cost)`, sql`${usd} and ${march} and tags <> '{}'::jsonb`),
+      await one(sql`sum(effective_cost)`, sql`${usage} and tags <> '{}'::jsonb`),
     );
-    assert.ok(Math.abs(u.taggedShare! - Number(u.tagged) / Number(u.total)) < 1e-12);
+    const usageTotal = await one(sql`sum(effective_cost)`, usage);
+    assert.ok(Math.abs(u.taggedShare! - Number(u.tagged) / Number(usageTotal)) < 1e-12);
+    assert.ok(u.taggedShare! <= 1);
     // No commitment in this data: nothing used, nothing unused, nothing covered.
     assert.equal(u.commitmentUtilization, null);
     assert.equal(u.commitmentCoverage, 0);

@@ -182,6 +182,15 @@ describe(`findings lifecycle over HTTP on ${testEngine()}`, () => {
     await seed(
       volume(c, '2025-07-01', '2025-07-30', 'gp3', '0.5'),
       instance(c, '2025-07-01', '2025-07-30'),
+      // The address's account still reports (a log bucket), so its silence means "released"
+      // rather than "no data": an account with no data at all keeps its findings open.
+      daily(c, '2025-07-01', '2025-07-30', {
+        resourceId: 'logs-bucket',
+        billingAccountId: '222222222222',
+        serviceCode: 'AmazonS3',
+        usageType: 'SAE1-Requests-Tier1',
+        cost: '0.01',
+      }),
     );
     const july = await recompute();
     assert.deepEqual(july.window, { from: '2025-07-01', to: '2025-07-30' });

@@ -237,7 +237,10 @@ export async function summaryByCurrency(
           coalesce(sum(list_cost) filter (where cur and eligible), 0) as eligible_list,
           coalesce(sum(effective_cost) filter (where cur and covered), 0) as used,
           coalesce(sum(effective_cost) filter (where cur and unused), 0) as unused,
-          coalesce(sum(m) filter (where cur and inc and tagged), 0) as tagged
+          -- Tag coverage is measured over usage charges: credits, tax and fees carry no tags,
+          -- and counting them in the base let the share pass 100 %.
+          coalesce(sum(m) filter (where cur and inc and usage and tagged), 0) as tagged,
+          coalesce(sum(m) filter (where cur and inc and usage), 0) as usage_total
         from (
           select billing_currency, charge_date as d, ${metricColumn(f.metric)} as m,
             list_cost, net_effective_cost, effective_cost,
@@ -268,7 +271,7 @@ export async function summaryByCurrency(
         ${ratio(sql`covered_list`, sql`(covered_list + eligible_list)`)} as coverage,
         ${ratio(sql`used`, sql`(used + unused)`)} as utilization,
         unused::text,
-        tagged::text, ${ratio(sql`tagged`, sql`total`)} as tagged_share
+        tagged::text, ${ratio(sql`tagged`, sql`usage_total`)} as tagged_share
       from a
       order by currency
     `,

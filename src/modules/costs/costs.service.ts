@@ -110,7 +110,20 @@ function resolvePeriod(q: CostQuery, today: string): Period {
   return periodOf(from, to);
 }
 
-function previousOf(p: Period): Period {
+/**
+ * The period compared against: for `month=` the previous calendar month (what finance means by
+ * "last month", and what the reports print); otherwise the same number of days just before.
+ */
+function previousOf(p: Period, q: { month?: string | undefined }): Period {
+  if (q.month) {
+    // A month still in progress compares with the same days of the month before.
+    const start = addMonths(p.from, -1);
+    const sameDays = addDays(start, p.days - 1);
+    return periodOf(
+      start,
+      p.to < monthEnd(p.from) && sameDays < monthEnd(start) ? sameDays : monthEnd(start),
+    );
+  }
   return periodOf(addDays(p.from, -p.days), addDays(p.from, -1));
 }
 
@@ -155,7 +168,7 @@ export function createCostsService(deps: CostsServiceDeps) {
     async summary(ctx: RequestContext, q: SummaryQuery): Promise<SummaryResponse> {
       const clientId = tenantOf(ctx);
       const period = resolvePeriod(q, today());
-      const previous = previousOf(period);
+      const previous = previousOf(period, q);
       const f = filterOf(q);
 
       const rows = await read(clientId, (tx) =>
@@ -266,7 +279,7 @@ export function createCostsService(deps: CostsServiceDeps) {
     async movers(ctx: RequestContext, q: MoversQuery): Promise<MoversResponse> {
       const clientId = tenantOf(ctx);
       const period = resolvePeriod(q, today());
-      const previous = previousOf(period);
+      const previous = previousOf(period, q);
       const f = filterOf(q);
 
       const [rows, totals] = await read(clientId, async (tx) => [

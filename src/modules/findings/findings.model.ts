@@ -34,6 +34,26 @@ export async function lastChargeDate(tx: Tx, clientId: string): Promise<string |
   return row?.last ?? null;
 }
 
+/**
+ * The accounts that have billing data in a window, as `provider|billing|sub` keys. A finding
+ * whose account sent nothing in the window cannot be judged fixed: its data simply stopped.
+ */
+export async function accountsBilledIn(
+  tx: Tx,
+  clientId: string,
+  from: string,
+  to: string,
+): Promise<Set<string>> {
+  const rows = await queryRows<{ key: string }>(
+    tx,
+    sql`select distinct provider || '|' || billing_account_id || '|' ||
+                        coalesce(sub_account_id, '') as key
+        from cost_daily
+        where client_id = ${clientId} and charge_date between ${from}::date and ${to}::date`,
+  );
+  return new Set(rows.map((r) => r.key));
+}
+
 /** One recompute per client at a time: the advisory lock ends with the transaction. */
 export async function lockClient(tx: Tx, clientId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`findings:${clientId}`}))`);

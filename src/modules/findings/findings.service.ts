@@ -267,7 +267,11 @@ export function createFindingsService(deps: FindingsServiceDeps) {
     const lastDay = await model.lastChargeDate(tx, clientId);
     if (!lastDay) return { skipped: 'no billing data', window: null, ...none };
 
-    const window = { from: addDays(lastDay, -(WINDOW_DAYS - 1)), to: lastDay };
+    // At least WINDOW_DAYS, and always from the 1st of the last month: AWS dates monthly RI
+    // and Savings Plan fees on the 1st, so a window starting on the 2nd would miss them.
+    const monthStart = `${lastDay.slice(0, 7)}-01`;
+    const rolling = addDays(lastDay, -(WINDOW_DAYS - 1));
+    const window = { from: rolling < monthStart ? rolling : monthStart, to: lastDay };
     // An ingestion of an old month changes nothing the current window shows.
     if (periods && periods.length > 0) {
       const touches = periods.some((p) => {
@@ -356,8 +360,11 @@ export function createFindingsService(deps: FindingsServiceDeps) {
     }
 
     let resolved = 0;
+    const billed = await model.accountsBilledIn(tx, clientId, window.from, window.to);
     for (const [key, f] of existing) {
       if (seen.has(key) || f.status !== 'open' || !evaluated.has(f.ruleId)) continue;
+      // No data at all for its account in this window: unknown, not fixed. It stays open.
+      if (!billed.has(`${f.provider}|${f.billingAccountId}|${f.subAccountId ?? ''}`)) continue;
       await model.updateFinding(tx, clientId, f.id, {
         status: 'resolved',
         resolvedAt: now,
