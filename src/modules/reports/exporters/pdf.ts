@@ -18,6 +18,7 @@ import {
   reportFileName,
 } from '../report.fns.js';
 import type {
+  AccountSpend,
   AdminClientRow,
   AdminReportModel,
   ClientReportModel,
@@ -285,8 +286,10 @@ async function composeClient(
   );
   rows += model.topServices.length;
 
+  // A CFO reads the largest accounts; a long tail of tiny ones would only push the chart off
+  // the page. The CSV and XLSX keep every account.
   await chartSection(s.sections.accounts, currenciesOf(model.accounts), (cur) =>
-    accountsChart(byCurrency(model.accounts, cur), cur, c.width, fmt),
+    accountsChart(topAccounts(model.accounts, cur, MAX_ACCOUNTS_CHART), cur, c.width, fmt),
   );
   c.table(
     [
@@ -296,13 +299,24 @@ async function composeClient(
       { header: s.columns.amount, width: 0.22, align: 'right' },
       { header: s.columns.share, width: 0.14, align: 'right' },
     ],
-    model.accounts.map((a) => [
-      a.provider,
-      a.accountId,
-      a.accountName ?? fmt.na,
-      fmt.money(a.amount, a.currency),
-      fmt.ratio(a.share),
-    ]),
+    currenciesOf(model.accounts).flatMap((cur) => {
+      const all = byCurrency(model.accounts, cur);
+      const shown = all
+        .slice(0, MAX_ACCOUNTS_TABLE)
+        .map((a) => [
+          a.provider,
+          a.accountId,
+          a.accountName ?? fmt.na,
+          fmt.money(a.amount, a.currency),
+          fmt.ratio(a.share),
+        ]);
+      const rest = all.slice(MAX_ACCOUNTS_TABLE);
+      if (rest.length === 0) return shown;
+      const amount = sumDecimals(rest.map((a) => a.amount));
+      const share = rest.reduce((acc, a) => acc + (a.share ?? 0), 0);
+      const label = `${s.charts.otherCategory} (${rest.length})`;
+      return [...shown, ['', '', label, fmt.money(amount, cur), fmt.ratio(share)]];
+    }),
   );
   rows += model.accounts.length;
 
@@ -435,6 +449,26 @@ async function composeClient(
 
   // The detail is for the spreadsheets; a PDF export does not consume the provider's cursor.
   return rows;
+}
+
+const MAX_ACCOUNTS_CHART = 12;
+const MAX_ACCOUNTS_TABLE = 25;
+
+function topAccounts(accounts: readonly AccountSpend[], currency: string, n: number) {
+  return byCurrency(accounts, currency).slice(0, n);
+}
+
+/** Adds decimal strings exactly (money keeps 10 fractional digits at most). */
+function sumDecimals(values: readonly string[]): string {
+  const scale = 10n ** 10n;
+  const total = values.reduce((acc, v) => {
+    const [int = '0', frac = ''] = v.replace('-', '').split('.');
+    const units = BigInt(int) * scale + BigInt(`${frac}0000000000`.slice(0, 10));
+    return acc + (v.startsWith('-') ? -units : units);
+  }, 0n);
+  const abs = total < 0n ? -total : total;
+  const sign = total < 0n ? '-' : '';
+  return `${sign}${abs / scale}.${(abs % scale).toString().padStart(10, '0')}`;
 }
 
 export function exportClientPdf(
