@@ -19,22 +19,54 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { runIngestionEngine } from '../src/modules/ingestion/engine/run.js';
 
 const KEY_COLUMNS = [
-  'identity/LineItemId', 'identity/TimeInterval', 'bill/InvoiceId', 'bill/BillingEntity',
-  'bill/BillType', 'bill/PayerAccountId', 'bill/BillingPeriodStartDate',
-  'bill/BillingPeriodEndDate', 'lineItem/UsageAccountId', 'lineItem/LineItemType',
-  'lineItem/UsageStartDate', 'lineItem/UsageEndDate', 'lineItem/ProductCode',
-  'lineItem/UsageType', 'lineItem/Operation', 'lineItem/AvailabilityZone',
-  'lineItem/ResourceId', 'lineItem/UsageAmount', 'lineItem/CurrencyCode',
-  'lineItem/UnblendedRate', 'lineItem/UnblendedCost', 'lineItem/BlendedCost',
-  'lineItem/LineItemDescription', 'product/ProductName', 'product/instanceType',
-  'product/productFamily', 'product/region', 'product/sku', 'product/volumeApiName',
-  'pricing/publicOnDemandCost', 'pricing/publicOnDemandRate', 'pricing/term', 'pricing/unit',
-  'reservation/ReservationARN', 'reservation/EffectiveCost', 'reservation/EndTime',
-  'reservation/UnusedAmortizedUpfrontFeeForBillingPeriod', 'reservation/UnusedRecurringFee',
-  'savingsPlan/SavingsPlanARN', 'savingsPlan/SavingsPlanEffectiveCost',
-  'savingsPlan/TotalCommitmentToDate', 'savingsPlan/UsedCommitment', 'savingsPlan/EndTime',
-  'resourceTags/user:Team', 'resourceTags/user:Environment', 'resourceTags/user:CostCenter',
-  'resourceTags/aws:createdBy', 'costCategory/BusinessUnit',
+  'identity/LineItemId',
+  'identity/TimeInterval',
+  'bill/InvoiceId',
+  'bill/BillingEntity',
+  'bill/BillType',
+  'bill/PayerAccountId',
+  'bill/BillingPeriodStartDate',
+  'bill/BillingPeriodEndDate',
+  'lineItem/UsageAccountId',
+  'lineItem/LineItemType',
+  'lineItem/UsageStartDate',
+  'lineItem/UsageEndDate',
+  'lineItem/ProductCode',
+  'lineItem/UsageType',
+  'lineItem/Operation',
+  'lineItem/AvailabilityZone',
+  'lineItem/ResourceId',
+  'lineItem/UsageAmount',
+  'lineItem/CurrencyCode',
+  'lineItem/UnblendedRate',
+  'lineItem/UnblendedCost',
+  'lineItem/BlendedCost',
+  'lineItem/LineItemDescription',
+  'product/ProductName',
+  'product/instanceType',
+  'product/productFamily',
+  'product/region',
+  'product/sku',
+  'product/volumeApiName',
+  'pricing/publicOnDemandCost',
+  'pricing/publicOnDemandRate',
+  'pricing/term',
+  'pricing/unit',
+  'reservation/ReservationARN',
+  'reservation/EffectiveCost',
+  'reservation/EndTime',
+  'reservation/UnusedAmortizedUpfrontFeeForBillingPeriod',
+  'reservation/UnusedRecurringFee',
+  'savingsPlan/SavingsPlanARN',
+  'savingsPlan/SavingsPlanEffectiveCost',
+  'savingsPlan/TotalCommitmentToDate',
+  'savingsPlan/UsedCommitment',
+  'savingsPlan/EndTime',
+  'resourceTags/user:Team',
+  'resourceTags/user:Environment',
+  'resourceTags/user:CostCenter',
+  'resourceTags/aws:createdBy',
+  'costCategory/BusinessUnit',
 ];
 const FILLER = Array.from({ length: 120 - KEY_COLUMNS.length }, (_, i) => `product/attr${i}`);
 const HEADER = [...KEY_COLUMNS, ...FILLER];
@@ -67,7 +99,14 @@ function row(i: number): string {
   const cost = ((i % 1000) / 997).toFixed(10);
   const kind = r % 50;
   let type = 'Usage';
-  let ri = '', riEff = '', riUnusedUp = '', riUnusedRec = '', sp = '', spEff = '', spTot = '', spUsed = '';
+  let ri = '',
+    riEff = '',
+    riUnusedUp = '',
+    riUnusedRec = '',
+    sp = '',
+    spEff = '',
+    spTot = '',
+    spUsed = '';
   if (kind === 1) {
     type = 'SavingsPlanCoveredUsage';
     sp = `arn:aws:savingsplans::${account}:savingsplan/sp-1`;
@@ -94,15 +133,54 @@ function row(i: number): string {
   }
   const signed = type === 'SavingsPlanNegation' ? `-${cost}` : cost;
   const values = [
-    `line-${i}`, `${start}/${end}`, '', 'AWS', 'Anniversary', '099999999999',
-    '2024-09-01T00:00:00Z', '2024-10-01T00:00:00Z', account, type, start, end, code, usageType,
-    operation, `${REGIONS[r % 4]}a`, resource, '1.0000000000', 'USD', cost, signed, signed,
-    `"${code} usage, hourly"`, code, usageType.includes('m5') ? 'm5.large' : '', 'Compute Instance',
-    REGIONS[r % 4], `SKU${r % 53}`, usageType.includes('gp2') ? 'gp2' : '',
-    (Number(cost) * 1.3).toFixed(10), cost, 'OnDemand', unit, ri, riEff,
-    ri ? '2025-09-01T00:00:00Z' : '', riUnusedUp, riUnusedRec, sp, spEff, spTot, spUsed,
-    sp ? '2026-09-01T00:00:00Z' : '', TEAMS[r % 5], r % 3 ? 'prod' : 'dev', `cc-${r % 7}`,
-    'AROAEXAMPLE:someone', r % 2 ? 'Retail' : 'Wholesale',
+    `line-${i}`,
+    `${start}/${end}`,
+    '',
+    'AWS',
+    'Anniversary',
+    '099999999999',
+    '2024-09-01T00:00:00Z',
+    '2024-10-01T00:00:00Z',
+    account,
+    type,
+    start,
+    end,
+    code,
+    usageType,
+    operation,
+    `${REGIONS[r % 4]}a`,
+    resource,
+    '1.0000000000',
+    'USD',
+    cost,
+    signed,
+    signed,
+    `"${code} usage, hourly"`,
+    code,
+    usageType.includes('m5') ? 'm5.large' : '',
+    'Compute Instance',
+    REGIONS[r % 4],
+    `SKU${r % 53}`,
+    usageType.includes('gp2') ? 'gp2' : '',
+    (Number(cost) * 1.3).toFixed(10),
+    cost,
+    'OnDemand',
+    unit,
+    ri,
+    riEff,
+    ri ? '2025-09-01T00:00:00Z' : '',
+    riUnusedUp,
+    riUnusedRec,
+    sp,
+    spEff,
+    spTot,
+    spUsed,
+    sp ? '2026-09-01T00:00:00Z' : '',
+    TEAMS[r % 5],
+    r % 3 ? 'prod' : 'dev',
+    `cc-${r % 7}`,
+    'AROAEXAMPLE:someone',
+    r % 2 ? 'Retail' : 'Wholesale',
     ...FILLER.map((_, j) => (j % 4 === 0 ? `value-${j}` : '')),
   ];
   return values.join(',');
@@ -147,7 +225,14 @@ async function baseline(path: string): Promise<void> {
       GROUP BY ALL)`);
   const ms = performance.now() - started;
   const [groups, n] = result.getRows()[0]!;
-  console.log(JSON.stringify({ ms, groups: String(groups), n: String(n), maxRss: process.resourceUsage().maxRSS * 1024 }));
+  console.log(
+    JSON.stringify({
+      ms,
+      groups: String(groups),
+      n: String(n),
+      maxRss: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -161,7 +246,9 @@ async function main(): Promise<void> {
     let started = performance.now();
     await generate(file, rows);
     const mb = (statSync(file).size / 1024 ** 2).toFixed(1);
-    console.log(`generated ${rows} rows × ${HEADER.length} columns, ${mb} MB gzip in ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `generated ${rows} rows × ${HEADER.length} columns, ${mb} MB gzip in ${Math.round(performance.now() - started)} ms`,
+    );
 
     started = performance.now();
     const result = await runIngestionEngine({
@@ -184,7 +271,10 @@ async function main(): Promise<void> {
       encoding: 'utf8',
     });
     const base = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-      ms: number; groups: string; n: string; maxRss: number;
+      ms: number;
+      groups: string;
+      n: string;
+      maxRss: number;
     };
     console.log(
       `duckdb typed scan + group by: ${base.n} rows → ${base.groups} groups in ${Math.round(base.ms)} ms = ` +

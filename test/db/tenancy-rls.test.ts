@@ -75,7 +75,12 @@ describe('database roles and row-level security', () => {
   });
 
   it('the application roles are neither superuser nor BYPASSRLS nor able to log in', async () => {
-    const rows = await queryRows<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }>(
+    const rows = await queryRows<{
+      rolname: string;
+      rolsuper: boolean;
+      rolbypassrls: boolean;
+      rolcanlogin: boolean;
+    }>(
       t.database.db,
       sql`select rolname, rolsuper, rolbypassrls, rolcanlogin from pg_roles
           where rolname in ('app_user', 'app_platform') order by rolname`,
@@ -116,7 +121,9 @@ describe('database roles and row-level security', () => {
     await rejectsMatching(
       withTenant(t.database.db, clientA, async (tx) => {
         const [plan] = await tx.select().from(plans).limit(1);
-        await tx.insert(subscriptions).values({ clientId: clientB, planId: plan!.id, status: 'active' });
+        await tx
+          .insert(subscriptions)
+          .values({ clientId: clientB, planId: plan!.id, status: 'active' });
       }),
       /row-level security/,
     );

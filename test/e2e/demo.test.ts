@@ -71,9 +71,10 @@ describe('finops demo, end to end', () => {
     assert.equal(res.statusCode, 200, res.body);
     const token = res.json().access_token;
 
-    const header = /Andes Retail \(demo, AWS CUR\) — (\d{4}-\d{2}) \(amortized\)\n {2}spend: USD ([\d.]+)/.exec(
-      stdout,
-    );
+    const header =
+      /Andes Retail \(demo, AWS CUR\) — (\d{4}-\d{2}) \(amortized\)\n {2}spend: USD ([\d.]+)/.exec(
+        stdout,
+      );
     assert.ok(header, stdout);
     const summary = await t.app.inject({
       method: 'GET',
@@ -92,9 +93,9 @@ describe('finops demo, end to end', () => {
     });
     assert.equal(findings.json().open, Number(printed[1]));
     assert.ok(Number(printed[1]) > 0, 'the AWS sample yields findings');
-    const potential = findings.json().potential_monthly_savings.find(
-      (m: { currency: string }) => m.currency === 'USD',
-    );
+    const potential = findings
+      .json()
+      .potential_monthly_savings.find((m: { currency: string }) => m.currency === 'USD');
     assert.equal(Number(potential.amount).toFixed(2), printed[2]);
   });
 });

@@ -23,7 +23,10 @@ describe('login, lockout and sessions', () => {
 
   before(async () => {
     smtp = await startSmtp();
-    t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, AUTH_RATE_LIMIT_PER_MINUTE: '1000' } });
+    t = await createTestApp({
+      clock,
+      env: { SMTP_URL: smtp.url, AUTH_RATE_LIMIT_PER_MINUTE: '1000' },
+    });
     const db = t.database.db;
     clientA = (await makeClient(db, { name: 'Andes Retail' })).id;
     clientB = (await makeClient(db, { name: 'Pampa Foods' })).id;
@@ -54,7 +57,10 @@ describe('login, lockout and sessions', () => {
     assert.equal(me.statusCode, 200, me.body);
     assert.equal(me.json().client.id, clientA);
     assert.equal(me.json().client_role, 'owner');
-    assert.deepEqual(me.json().memberships.map((m: { client_id: string }) => m.client_id), [clientA]);
+    assert.deepEqual(
+      me.json().memberships.map((m: { client_id: string }) => m.client_id),
+      [clientA],
+    );
   });
 
   it('asks for a client the user does not belong to → 404 like a missing one', async () => {
@@ -80,10 +86,13 @@ describe('login, lockout and sessions', () => {
     for (const a of answers) {
       assert.equal(a.statusCode, 401);
       const { error } = a.json();
-      assert.deepEqual({ code: error.code, message: error.message }, {
-        code: 'unauthenticated',
-        message: 'The e-mail or password is not correct.',
-      });
+      assert.deepEqual(
+        { code: error.code, message: error.message },
+        {
+          code: 'unauthenticated',
+          message: 'The e-mail or password is not correct.',
+        },
+      );
     }
     // Reset Alice's counter for the lockout test below.
     await t.database.db.update(users).set({ failedLoginCount: 0 }).where(eq(users.id, alice.id));
@@ -194,7 +203,10 @@ describe('login, lockout and sessions', () => {
     const auth = { authorization: `Bearer ${s.access_token}` };
     const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth });
     assert.equal(out.statusCode, 204);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: auth })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: auth })).statusCode,
+      401,
+    );
     const r = await t.app.inject({
       method: 'POST',
       url: '/api/auth/refresh',
@@ -216,7 +228,10 @@ describe('login, lockout and sessions', () => {
     assert.ok((await me()).json().permissions.includes('members:manage'));
 
     const { memberships } = await import('../../src/db/schema.js');
-    await t.database.db.update(memberships).set({ role: 'viewer' }).where(eq(memberships.userId, frank.id));
+    await t.database.db
+      .update(memberships)
+      .set({ role: 'viewer' })
+      .where(eq(memberships.userId, frank.id));
     const downgraded = (await me()).json();
     assert.equal(downgraded.client_role, 'viewer');
     assert.ok(!downgraded.permissions.includes('members:manage'));

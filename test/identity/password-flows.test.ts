@@ -115,7 +115,10 @@ describe('password change, forgot and reset', () => {
 
     const stored = await t.database.db.select().from(passwordResetTokens);
     const token = linkToken(mail.text);
-    assert.ok(stored.every((r) => r.tokenHash !== token), 'only a hash is stored');
+    assert.ok(
+      stored.every((r) => r.tokenHash !== token),
+      'only a hash is stored',
+    );
   });
 
   it('follows the mailed link once, then refuses it', async () => {
@@ -130,7 +133,10 @@ describe('password change, forgot and reset', () => {
     assert.equal(reset.statusCode, 204, reset.body);
     assert.equal((await login({ email: u.email, password: newPassword })).statusCode, 200);
 
-    const again = await post('/api/auth/reset-password', { token, new_password: 'outra senha qualquer 9' });
+    const again = await post('/api/auth/reset-password', {
+      token,
+      new_password: 'outra senha qualquer 9',
+    });
     assert.equal(again.statusCode, 400);
     assert.equal(again.json().error.details.reason, 'reset_token_invalid');
 
@@ -154,11 +160,17 @@ describe('password change, forgot and reset', () => {
     assert.equal(mails.length, 2);
     const second = linkToken(mails[1]!.text);
 
-    const voided = await post('/api/auth/reset-password', { token: first, new_password: 'uno dos tres cuatro cinco' });
+    const voided = await post('/api/auth/reset-password', {
+      token: first,
+      new_password: 'uno dos tres cuatro cinco',
+    });
     assert.equal(voided.statusCode, 400);
 
     clock.advance(31 * 60_000);
-    const expired = await post('/api/auth/reset-password', { token: second, new_password: 'uno dos tres cuatro cinco' });
+    const expired = await post('/api/auth/reset-password', {
+      token: second,
+      new_password: 'uno dos tres cuatro cinco',
+    });
     assert.equal(expired.statusCode, 400);
   });
 
@@ -182,7 +194,10 @@ describe('password change, forgot and reset', () => {
     smtp.failing = false;
 
     // The failed attempt backed off; move the outbox rows' clock instead of waiting.
-    await t.database.db.update(mailOutbox).set({ nextAttemptAt: new Date(0) }).where(eq(mailOutbox.status, 'pending'));
+    await t.database.db
+      .update(mailOutbox)
+      .set({ nextAttemptAt: new Date(0) })
+      .where(eq(mailOutbox.status, 'pending'));
     await t.services.outbox.drain();
     await t.services.outbox.drain();
     assert.equal(smtp.mails.filter((m) => m.to.includes(u.email)).length, 1);

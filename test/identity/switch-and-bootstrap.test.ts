@@ -29,8 +29,14 @@ describe('switching clients, privileged access and the first root', () => {
     t = await createTestApp({
       env: { SMTP_URL: smtp.url, AUTH_RATE_LIMIT_PER_MINUTE: '1000' },
       extend: (app) => {
-        app.get('/test/costs', { config: { auth: { capability: 'costs:read' } } }, async () => ({ ok: true }));
-        app.get('/test/members', { config: { auth: { capability: 'members:manage' } } }, async () => ({ ok: true }));
+        app.get('/test/costs', { config: { auth: { capability: 'costs:read' } } }, async () => ({
+          ok: true,
+        }));
+        app.get(
+          '/test/members',
+          { config: { auth: { capability: 'members:manage' } } },
+          async () => ({ ok: true }),
+        );
       },
     });
   });
@@ -54,7 +60,16 @@ describe('switching clients, privileged access and the first root', () => {
     const inB = await post('/api/auth/switch-client', { client_id: b.id }, login.access_token);
     assert.equal(inB.statusCode, 200, inB.body);
     assert.equal(inB.json().client.role, 'viewer');
-    assert.equal((await t.app.inject({ method: 'GET', url: '/test/members', headers: { authorization: `Bearer ${inB.json().access_token}` } })).statusCode, 403);
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/test/members',
+          headers: { authorization: `Bearer ${inB.json().access_token}` },
+        })
+      ).statusCode,
+      403,
+    );
 
     const inC = await post('/api/auth/switch-client', { client_id: c.id }, inB.json().access_token);
     assert.equal(inC.statusCode, 404);
@@ -80,7 +95,10 @@ describe('switching clients, privileged access and the first root', () => {
     assert.equal(entered.json().client.role, null);
     assert.ok(entered.json().permissions.includes('costs:read'));
 
-    const events = await db.select().from(securityEvents).where(eq(securityEvents.type, 'access.privileged'));
+    const events = await db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.type, 'access.privileged'));
     const event = events.find((e) => e.clientId === client.id);
     assert.ok(event);
     assert.equal((event.details as { reason: string }).reason, reason);
@@ -110,20 +128,38 @@ describe('switching clients, privileged access and the first root', () => {
       token,
     );
     const access = entered.json().access_token;
-    const read = await t.app.inject({ method: 'GET', url: '/test/costs', headers: { authorization: `Bearer ${access}` } });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: '/test/costs',
+      headers: { authorization: `Bearer ${access}` },
+    });
     assert.equal(read.statusCode, 200);
-    const manage = await t.app.inject({ method: 'GET', url: '/test/members', headers: { authorization: `Bearer ${access}` } });
+    const manage = await t.app.inject({
+      method: 'GET',
+      url: '/test/members',
+      headers: { authorization: `Bearer ${access}` },
+    });
     assert.equal(manage.statusCode, 403);
-    const denied = await db.select().from(securityEvents).where(eq(securityEvents.type, 'access.denied'));
+    const denied = await db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.type, 'access.denied'));
     assert.ok(denied.some((e) => e.actorUserId === support.id));
 
     const ghost = await post(
       '/api/auth/switch-client',
-      { client_id: '00000000-0000-4000-8000-000000000001', reason: 'Checking an ingestion failure' },
+      {
+        client_id: '00000000-0000-4000-8000-000000000001',
+        reason: 'Checking an ingestion failure',
+      },
       access,
     );
     assert.equal(ghost.statusCode, 404);
-    const old = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const old = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(old.statusCode, 401, 'switching ends the previous session');
   });
 
@@ -135,18 +171,32 @@ describe('switching clients, privileged access and the first root', () => {
     assert.equal(created, null, 'roots exist here, so nothing is created');
 
     const { createUser } = await import('../../src/modules/identity/bootstrap.js');
-    const fresh = await createUser(db, ctx, { email: 'first-root@example.test', globalRole: 'root' });
+    const fresh = await createUser(db, ctx, {
+      email: 'first-root@example.test',
+      globalRole: 'root',
+    });
     assert.match(fresh.oneTimePassword!, /^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
 
-    const login = await post('/api/auth/login', { email: fresh.email, password: fresh.oneTimePassword });
+    const login = await post('/api/auth/login', {
+      email: fresh.email,
+      password: fresh.oneTimePassword,
+    });
     assert.equal(login.statusCode, 200, login.body);
     assert.equal(login.json().user.must_change_password, true);
     const token = login.json().access_token;
-    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(me.statusCode, 200);
 
     const client = await makeClient(db);
-    const blocked = await post('/api/auth/switch-client', { client_id: client.id, reason: 'Just looking around here' }, token);
+    const blocked = await post(
+      '/api/auth/switch-client',
+      { client_id: client.id, reason: 'Just looking around here' },
+      token,
+    );
     assert.equal(blocked.statusCode, 200, 'switch is allowed (a "user" route)');
     const costs = await t.app.inject({
       method: 'GET',

@@ -14,7 +14,11 @@ export const rows: MatrixRow[] = [
   { route: 'GET /api/admin/security-events', expect: read },
   { route: 'GET /api/admin/clients', expect: read },
   { route: 'POST /api/admin/clients', body: {}, expect: manageInvalid },
-  { route: 'GET /api/admin/clients/:id', url: () => `/api/admin/clients/${missing()}`, expect: readMissing },
+  {
+    route: 'GET /api/admin/clients/:id',
+    url: () => `/api/admin/clients/${missing()}`,
+    expect: readMissing,
+  },
   {
     route: 'PATCH /api/admin/clients/:id',
     url: () => `/api/admin/clients/${missing()}`,
@@ -44,7 +48,11 @@ export const rows: MatrixRow[] = [
   },
   { route: 'GET /api/admin/users', expect: read },
   { route: 'POST /api/admin/users', body: {}, expect: manageInvalid },
-  { route: 'GET /api/admin/users/:id', url: () => `/api/admin/users/${missing()}`, expect: readMissing },
+  {
+    route: 'GET /api/admin/users/:id',
+    url: () => `/api/admin/users/${missing()}`,
+    expect: readMissing,
+  },
   {
     route: 'PATCH /api/admin/users/:id',
     url: () => `/api/admin/users/${missing()}`,

@@ -64,7 +64,13 @@ export async function buildWorld(t: TestApp): Promise<World> {
       }),
     ),
     ...days.map((d) =>
-      fact({ clientId: b.id, chargeDate: d, cost: '7.25', serviceName: 'Amazon S3', tags: { team: 'b' } }),
+      fact({
+        clientId: b.id,
+        chargeDate: d,
+        cost: '7.25',
+        serviceName: 'Amazon S3',
+        tags: { team: 'b' },
+      }),
     ),
   ]);
 

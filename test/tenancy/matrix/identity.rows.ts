@@ -4,8 +4,16 @@ import { cells, type MatrixRow } from './matrix.types.js';
 // of a suspended client is stopped at every authenticated route (403 client_suspended).
 //                                                     anon root supp own  fadm view oth  susp
 export const rows: MatrixRow[] = [
-  { route: 'POST /api/auth/login', body: {}, expect: cells(400, 400, 400, 400, 400, 400, 400, 400) },
-  { route: 'POST /api/auth/refresh', body: {}, expect: cells(400, 400, 400, 400, 400, 400, 400, 400) },
+  {
+    route: 'POST /api/auth/login',
+    body: {},
+    expect: cells(400, 400, 400, 400, 400, 400, 400, 400),
+  },
+  {
+    route: 'POST /api/auth/refresh',
+    body: {},
+    expect: cells(400, 400, 400, 400, 400, 400, 400, 400),
+  },
   {
     route: 'POST /api/auth/forgot-password',
     body: {},
@@ -28,5 +36,9 @@ export const rows: MatrixRow[] = [
     expect: cells(401, 400, 400, 400, 400, 400, 400, 403),
   },
   // Ends the session, so it runs after every other row.
-  { route: 'POST /api/auth/logout', last: true, expect: cells(401, 204, 204, 204, 204, 204, 204, 403) },
+  {
+    route: 'POST /api/auth/logout',
+    last: true,
+    expect: cells(401, 204, 204, 204, 204, 204, 204, 403),
+  },
 ];

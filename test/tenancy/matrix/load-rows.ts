@@ -7,7 +7,9 @@ import type { MatrixRow } from './matrix.types.js';
 /** Every `*.rows.ts` beside this file: one per module, so modules never edit the same file. */
 export async function loadRows(): Promise<MatrixRow[]> {
   const dir = dirname(fileURLToPath(import.meta.url));
-  const files = readdirSync(dir).filter((f) => f.endsWith('.rows.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.rows.ts'))
+    .sort();
   const rows: MatrixRow[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { rows: MatrixRow[] };
