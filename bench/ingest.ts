@@ -246,9 +246,8 @@ async function main(): Promise<void> {
     let started = performance.now();
     await generate(file, rows);
     const mb = (statSync(file).size / 1024 ** 2).toFixed(1);
-    console.log(
-      `generated ${rows} rows × ${HEADER.length} columns, ${mb} MB gzip in ${Math.round(performance.now() - started)} ms`,
-    );
+    const genMs = Math.round(performance.now() - started);
+    console.log(`generated ${rows} rows × ${HEADER.length} columns, ${mb} MB gzip in ${genMs} ms`);
 
     started = performance.now();
     const result = await runIngestionEngine({
@@ -260,10 +259,12 @@ async function main(): Promise<void> {
       limits: { threads: 2 },
     });
     const wall = performance.now() - started;
+    const rate = Math.round(result.rowsRead / (wall / 1000));
+    const rss = Math.round(result.peakRssBytes / 1024 ** 2);
     console.log(
-      `engine: ${result.rowsRead} rows → ${result.factCount} facts in ${Math.round(wall)} ms wall ` +
-        `(${Math.round(result.durationMs)} ms in child) = ${Math.round(result.rowsRead / (wall / 1000))} rows/s; ` +
-        `peak RSS ${Math.round(result.peakRssBytes / 1024 ** 2)} MB; rejects ${result.rowsRejected}`,
+      `engine: ${result.rowsRead} rows → ${result.factCount} facts in ${Math.round(wall)} ms ` +
+        `wall (${Math.round(result.durationMs)} ms in child) = ${rate} rows/s; ` +
+        `peak RSS ${rss} MB; rejects ${result.rowsRejected}`,
     );
 
     const self = fileURLToPath(import.meta.url);
@@ -276,9 +277,11 @@ async function main(): Promise<void> {
       n: string;
       maxRss: number;
     };
+    const baseRate = Math.round(Number(base.n) / (base.ms / 1000));
+    const baseRss = Math.round(base.maxRss / 1024 ** 2);
     console.log(
-      `duckdb typed scan + group by: ${base.n} rows → ${base.groups} groups in ${Math.round(base.ms)} ms = ` +
-        `${Math.round(Number(base.n) / (base.ms / 1000))} rows/s; peak RSS ${Math.round(base.maxRss / 1024 ** 2)} MB`,
+      `duckdb typed scan + group by: ${base.n} rows → ${base.groups} groups in ` +
+        `${Math.round(base.ms)} ms = ${baseRate} rows/s; peak RSS ${baseRss} MB`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -169,7 +169,7 @@ describe('Citus readiness of the schema', () => {
   });
   after(() => t.dispose());
 
-  it('every foreign key from a tenant table to another tenant table includes client_id', async () => {
+  it('foreign keys between tenant tables include client_id', async () => {
     const rows = await queryRows<{ name: string; from: string; to: string; cols: string[] }>(
       t.database.db,
       sql`

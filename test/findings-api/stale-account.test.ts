@@ -23,7 +23,7 @@ describe('findings of an account that stops reporting', () => {
   });
   after(() => t.close());
 
-  it('stay open, with nothing realized, when the window holds no data of their account', async () => {
+  it('stay open, nothing realized, when their account has no data in the window', async () => {
     const c = a.clientId;
     const recompute = async () =>
       (await call('POST', '/api/v1/findings/recompute', a.members.finops_admin.token, {})).json();
@@ -60,7 +60,7 @@ describe('findings of an account that stops reporting', () => {
     assert.deepEqual(after.realized_monthly_savings, []);
   });
 
-  it('takes the 1st of a 31-day month into the window (monthly fees are dated the 1st)', async () => {
+  it('the window takes in the 1st of a 31-day month (fees are dated the 1st)', async () => {
     await insertFacts(t.database.db, [
       ...daily(a.clientId, '2024-10-01', '2024-10-31', {
         resourceId: 'bucket-new',

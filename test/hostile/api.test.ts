@@ -513,7 +513,7 @@ describe('hostile input', () => {
     });
   }
 
-  it('keeps serving, and logged each hostile login in one line with the payload in a field', async () => {
+  it('keeps serving; hostile logins never forge a log line', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);
     const forged = t
       .logText()

@@ -105,7 +105,7 @@ describe('login, lockout and sessions', () => {
     assert.ok(performance.now() - started < 150, 'no bcrypt on a 10 kB password');
   });
 
-  it('locks after ten failures in a row, mails the owner, and unlocks after 15 minutes', async () => {
+  it('locks after ten failures, mails the owner, unlocks after 15 minutes', async () => {
     const carol = await makeUser(t.database.db, { name: 'Carol' });
     for (let i = 0; i < 10; i += 1) {
       const res = await login({ email: carol.email, password: `wrong-password-${i}` });
@@ -154,7 +154,7 @@ describe('login, lockout and sessions', () => {
     assert.equal(again.statusCode, 200);
   });
 
-  it('does not let bcrypt truncate: a 72-byte password plus one character is another one', async () => {
+  it('no bcrypt truncation: 72 bytes plus one character is another password', async () => {
     const erin = await makeUser(t.database.db);
     // 72 bytes exactly: bcrypt alone would ignore anything after this.
     const long = 'El cóndor pasa sobre los Andes nevados al amanecer de un martes'.padEnd(71, '!');

@@ -100,7 +100,7 @@ describe('password change, forgot and reset', () => {
     assert.ok(events.some((e) => e.type === 'auth.password.change_failed'));
   });
 
-  it('answers forgot-password the same for known and unknown addresses; only known get mail', async () => {
+  it('forgot-password: same answer for known and unknown; only known get mail', async () => {
     const u = await makeUser(t.database.db, { locale: 'es' });
     const known = await post('/api/auth/forgot-password', { email: u.email });
     const unknown = await post('/api/auth/forgot-password', { email: 'nadie@example.test' });

@@ -78,7 +78,7 @@ describe('switching clients, privileged access and the first root', () => {
     assert.equal(relog.client.id, b.id, 'the last client used is remembered');
   });
 
-  it('lets root enter any client only with a reason, recorded and mailed to the owners', async () => {
+  it('root enters any client only with a reason, recorded and mailed to owners', async () => {
     const db = t.database.db;
     const client = await makeClient(db, { name: 'Minera Atacama' });
     const owner = await makeUser(db, { locale: 'es' });
@@ -163,7 +163,7 @@ describe('switching clients, privileged access and the first root', () => {
     assert.equal(old.statusCode, 401, 'switching ends the previous session');
   });
 
-  it('creates the first root once, with a one-time password that must be changed first', async () => {
+  it('creates the first root once, with a one-time password to change first', async () => {
     const db = t.database.db;
     const ctx = systemContext('test');
     // Other tests made roots already; this database needs none for the bootstrap to act.
