@@ -1,48 +1,18 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
+import { LINE_DIMENSIONS, LINE_METRICS } from './adapters/adapter.js';
+
 /**
- * Column order of the COPY file: the columns of `cost_daily_staging` except its bigserial id.
+ * Column order of the COPY file: the columns of `cost_daily_staging` except its bigserial id,
+ * built from the engine's own line columns so the two lists cannot drift apart.
  * The loader names them explicitly, so a schema change that reorders columns changes nothing.
  */
 export const FACT_COLUMNS = [
   'client_id',
   'ingestion_id',
-  'provider',
-  'billing_account_id',
-  'billing_account_name',
-  'sub_account_id',
-  'sub_account_name',
-  'billing_period_start',
-  'charge_date',
-  'service_name',
-  'service_category',
-  'service_code',
-  'region_id',
-  'resource_id',
-  'resource_type',
-  'sku_id',
-  'usage_type',
-  'operation',
-  'instance_type',
-  'line_item_type',
-  'charge_category',
-  'charge_class',
-  'pricing_category',
-  'commitment_id',
-  'commitment_type',
-  'commitment_category',
-  'commitment_status',
-  'billing_currency',
-  'tags',
-  'x',
-  'billed_cost',
-  'net_billed_cost',
-  'effective_cost',
-  'net_effective_cost',
-  'list_cost',
-  'usage_quantity',
-  'usage_unit',
+  ...LINE_DIMENSIONS,
+  ...LINE_METRICS,
   'line_count',
 ] as const;
 
