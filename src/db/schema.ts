@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  customType,
   boolean,
   check,
   date,
@@ -247,6 +248,39 @@ export const subscriptions = pgTable(
  * the rules need (e.g. commitment end dates), never raw line items.
  * -------------------------------------------------------------------------------------------- */
 
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * A client's own look in its reports: the logo printed on the cover and page headers. Kept in
+ * the database (not on local disk) so every stateless API process and worker renders the same.
+ */
+export const clientBranding = pgTable(
+  'client_branding',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    logo: bytea('logo').notNull(),
+    logoContentType: text('logo_content_type').notNull(),
+    logoSha256: text('logo_sha256').notNull(),
+    logoWidth: integer('logo_width').notNull(),
+    logoHeight: integer('logo_height').notNull(),
+    updatedBy: uuid('updated_by'),
+    updatedAt: tsz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId] }),
+    check(
+      'client_branding_content_type_check',
+      sql`${t.logoContentType} in ('image/png', 'image/jpeg')`,
+    ),
+    check('client_branding_logo_size_check', sql`octet_length(${t.logo}) <= 1048576`),
+  ],
+);
+
 export const cloudAccounts = pgTable(
   'cloud_accounts',
   {
@@ -307,7 +341,11 @@ export const ingestions = pgTable(
   (t) => [
     primaryKey({ columns: [t.clientId, t.id] }),
     index('ingestions_client_created_idx').on(t.clientId, t.createdAt),
-    index('ingestions_sha_idx').on(t.clientId, t.sha256),
+    // One live ingestion per content: two uploads of the same bytes racing each other end as one
+    // row, and the loser answers with the winner (a failed or superseded one may be sent again).
+    uniqueIndex('ingestions_live_sha_key')
+      .on(t.clientId, t.sha256)
+      .where(sql`${t.status} in ('queued', 'running', 'succeeded')`),
     check(
       'ingestions_status_check',
       sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'superseded')`,

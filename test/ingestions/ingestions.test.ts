@@ -122,10 +122,11 @@ describe(`ingestions over HTTP on ${testEngine()}`, () => {
       .json()
       .items.filter((x: { origin: string }) => x.origin === 'discovered');
     assert.ok(discovered.length >= 3, 'billing accounts of AWS, Azure and OCI at least');
-    assert.deepEqual(
-      [...new Set(discovered.map((x: { provider: string }) => x.provider))].sort(),
-      ['aws', 'azure', 'oci'],
-    );
+    assert.deepEqual([...new Set(discovered.map((x: { provider: string }) => x.provider))].sort(), [
+      'aws',
+      'azure',
+      'oci',
+    ]);
   });
 
   it('a different file for the same period replaces it, never appends', async () => {
@@ -262,5 +263,42 @@ describe(`ingestions over HTTP on ${testEngine()}`, () => {
     assert.deepEqual(await liveSums(t.database.db, a.clientId), before);
     // A job that arrives late for it does nothing.
     assert.equal(await t.services.ingestions.process(a.clientId, id), null);
+  });
+
+  it('five uploads of the same new bytes at once end as one ingestion', async () => {
+    const c = await clientWithRoles(t);
+    const file = curCopies(2, 'race.csv');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => upload(t, c.admin, [file])));
+    const ids = new Set(answers.map((res) => res.json().id));
+    assert.equal(ids.size, 1, answers.map((res) => res.body).join('\n'));
+    assert.equal(answers.filter((res) => res.statusCode === 202).length, 1);
+    assert.equal(answers.filter((res) => res.json().duplicate === true).length, 4);
+
+    const [id] = [...ids];
+    await t.services.ingestions.process(c.clientId, id!);
+    const rows = await queryRows<{ id: string; status: string }>(
+      t.database.db,
+      sql`select id, status from ingestions
+          where client_id = ${c.clientId} and sha256 = ${answers[0]!.json().sha256}`,
+    );
+    assert.deepEqual(rows, [{ id, status: 'succeeded' }]);
+  });
+
+  it('the database itself refuses a second live ingestion of the same bytes', async () => {
+    const [live] = await t.database.db
+      .select()
+      .from(ingestions)
+      .where(eq(ingestions.status, 'succeeded'))
+      .limit(1);
+    assert.ok(live);
+    await assert.rejects(
+      t.database.db.insert(ingestions).values({
+        clientId: live.clientId,
+        sha256: live.sha256,
+        status: 'queued',
+      }),
+      (err: { cause?: { code?: string }; code?: string }) =>
+        (err.cause?.code ?? err.code) === '23505',
+    );
   });
 });

@@ -11,12 +11,24 @@ export type IngestionPatch = Partial<typeof ingestions.$inferInsert>;
 
 const FACT_COLUMN_LIST = sql.raw(FACT_COLUMNS.join(', '));
 
-export async function insertIngestion(
+/**
+ * Inserts a new ingestion unless one of the same bytes is still live (queued, running or
+ * succeeded); then it returns null. The partial unique index decides, so a race between two
+ * uploads cannot leave two live rows.
+ */
+export async function insertIngestionUnlessLive(
   tx: Tx,
   row: typeof ingestions.$inferInsert,
-): Promise<IngestionRow> {
-  const [created] = await tx.insert(ingestions).values(row).returning();
-  return created!;
+): Promise<IngestionRow | null> {
+  const [created] = await tx
+    .insert(ingestions)
+    .values(row)
+    .onConflictDoNothing({
+      target: [ingestions.clientId, ingestions.sha256],
+      where: sql`${ingestions.status} in ('queued', 'running', 'succeeded')`,
+    })
+    .returning();
+  return created ?? null;
 }
 
 export async function findIngestion(
@@ -50,7 +62,10 @@ export async function listIngestions(
     .orderBy(desc(ingestions.createdAt), desc(ingestions.id))
     .limit(options.limit)
     .offset(options.offset);
-  const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(ingestions).where(where);
+  const [count] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(ingestions)
+    .where(where);
   return { rows, total: count?.n ?? 0 };
 }
 

@@ -116,7 +116,8 @@ export function createIngestionsService(deps: IngestionsDeps) {
     return withTenant(db, clientId, async (tx) => {
       const earlier = await model.findSameBytes(tx, clientId, stored.sha256);
       if (earlier) return { row: earlier, duplicate: true };
-      const row = await model.insertIngestion(tx, {
+
+      const row = await model.insertIngestionUnlessLive(tx, {
         clientId,
         source,
         createdBy,
@@ -125,7 +126,13 @@ export function createIngestionsService(deps: IngestionsDeps) {
         totalBytes: String(stored.totalBytes),
         progress: { phase: 'queued' },
       });
-      return { row, duplicate: false };
+      if (row) return { row, duplicate: false };
+
+      // Another upload of the same bytes committed between our look and our insert: the unique
+      // index kept one row, and this request answers with it like any later duplicate.
+      const winner = await model.findSameBytes(tx, clientId, stored.sha256);
+      if (!winner) throw new Error('live ingestion vanished after a unique conflict');
+      return { row: winner, duplicate: true };
     });
   }
 
@@ -342,9 +349,11 @@ export function createIngestionsService(deps: IngestionsDeps) {
 
     if (periods.length > 0 && deps.onIngested) {
       // Derived data is recomputed after the commit; its failure does not undo the ingestion.
-      await deps.onIngested(ctx, { clientId, ingestionId: id, periods }).catch((err: Error) =>
-        logger.error({ ingestionId: id, err: { message: err.message } }, 'onIngested failed'),
-      );
+      await deps
+        .onIngested(ctx, { clientId, ingestionId: id, periods })
+        .catch((err: Error) =>
+          logger.error({ ingestionId: id, err: { message: err.message } }, 'onIngested failed'),
+        );
     }
     return (await withTenant(db, clientId, (tx) => model.findIngestion(tx, clientId, id)))!;
   }
