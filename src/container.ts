@@ -20,6 +20,7 @@ import {
   createCloudAccountsService,
   type CloudAccountsService,
 } from './modules/cloud-accounts/cloud-accounts.service.js';
+import { createAnswerCache } from './modules/costs/costs.cache.js';
 import { createCostsService, type CostsService } from './modules/costs/costs.service.js';
 import {
   createFindingsService,
@@ -76,6 +77,8 @@ export function createServices(infra: Infra): Services {
   const costs = createCostsService({
     db,
     clock,
+    // Per process; answers are keyed by the client's cost data version, so never stale.
+    cache: createAnswerCache(500),
     findingsSummary: (ctx) => findings.summaryForCosts(ctx),
     requireFeature: (ctx, feature) => plans.requireFeature(ctx, feature),
   });

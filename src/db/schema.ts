@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   customType,
   boolean,
@@ -64,6 +65,11 @@ export const clients = pgTable(
     country: text('country').notNull(),
     currency: text('currency').notNull(),
     status: text('status').notNull().default('active'),
+    /**
+     * Bumped in the transaction that changes the client's cost facts (ingestion swap), so a
+     * cached analytics answer keyed by it can never outlive the data it was computed from.
+     */
+    costDataVersion: bigint('cost_data_version', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: tsz('updated_at').notNull().defaultNow(),
   },
@@ -415,6 +421,59 @@ export const costDaily = pgTable(
       'cost_daily_charge_category_check',
       sql`${t.chargeCategory} in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')`,
     ),
+  ],
+);
+
+/**
+ * `cost_daily` summed over everything the summary, breakdown and trend read except per-resource
+ * detail (resource, usage type, operation, SKU, tag values): one row per day (`grain` 'day') and
+ * one per calendar month (`grain` 'month', `charge_date` is then the month's first day). Kept
+ * right by `refreshRollup()` in the transaction that writes the facts of a period; every row
+ * belongs to one (provider, billing account, billing period), the unit a swap replaces.
+ */
+export const costDailyRollup = pgTable(
+  'cost_daily_rollup',
+  {
+    clientId: uuid('client_id').notNull(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    grain: text('grain').notNull(),
+    provider: text('provider').notNull(),
+    billingAccountId: text('billing_account_id').notNull(),
+    billingAccountName: text('billing_account_name'),
+    subAccountId: text('sub_account_id'),
+    subAccountName: text('sub_account_name'),
+    billingPeriodStart: date('billing_period_start', { mode: 'string' }).notNull(),
+    chargeDate: date('charge_date', { mode: 'string' }).notNull(),
+    serviceName: text('service_name'),
+    serviceCategory: text('service_category'),
+    regionId: text('region_id'),
+    lineItemType: text('line_item_type'),
+    chargeCategory: text('charge_category').notNull(),
+    pricingCategory: text('pricing_category'),
+    commitmentId: text('commitment_id'),
+    commitmentType: text('commitment_type'),
+    commitmentStatus: text('commitment_status'),
+    billingCurrency: text('billing_currency').notNull(),
+    /** The group's facts carry at least one tag (`tags <> '{}'`); a grouping key, not a sum. */
+    tagged: boolean('tagged').notNull(),
+    billedCost: numeric('billed_cost', { precision: 30, scale: 10 }).notNull(),
+    netBilledCost: numeric('net_billed_cost', { precision: 30, scale: 10 }).notNull(),
+    effectiveCost: numeric('effective_cost', { precision: 30, scale: 10 }).notNull(),
+    netEffectiveCost: numeric('net_effective_cost', { precision: 30, scale: 10 }).notNull(),
+    listCost: numeric('list_cost', { precision: 30, scale: 10 }).notNull(),
+    lineCount: bigint('line_count', { mode: 'number' }).notNull(),
+    factCount: integer('fact_count').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.id] }),
+    index('cost_daily_rollup_client_day_idx').on(t.clientId, t.grain, t.chargeDate),
+    index('cost_daily_rollup_period_idx').on(
+      t.clientId,
+      t.provider,
+      t.billingAccountId,
+      t.billingPeriodStart,
+    ),
+    check('cost_daily_rollup_grain_check', sql`${t.grain} in ('day', 'month')`),
   ],
 );
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/client.js';
 import { clients, costDaily } from '../../src/db/schema.js';
 import type { RequestContext } from '../../src/http/context.js';
+import { refreshRollup, type RollupPeriod } from '../../src/modules/costs/costs.rollup.js';
 
 /*
  * Small typed factories for billing facts. Insert with the owner connection (`t.database.db`):
@@ -40,11 +41,31 @@ export function fact(input: FactInput): FactRow {
 
 const ZERO_INGESTION = '00000000-0000-4000-8000-000000000000';
 
-/** Inserts in batches (PGlite and PostgreSQL both cap bind parameters per statement). */
+/**
+ * Inserts in batches (PGlite and PostgreSQL both cap bind parameters per statement), then
+ * rebuilds the rollup of every period touched, as an ingestion swap does, in one transaction.
+ */
 export async function insertFacts(db: Db, rows: FactRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    await db.insert(costDaily).values(rows.slice(i, i + 500));
+  const touched = new Map<string, Map<string, RollupPeriod>>();
+  for (const r of rows) {
+    const period = {
+      provider: r.provider,
+      billingAccountId: r.billingAccountId,
+      billingPeriodStart: r.billingPeriodStart,
+    };
+    const periods = touched.get(r.clientId) ?? new Map<string, RollupPeriod>();
+    periods.set(JSON.stringify(period), period);
+    touched.set(r.clientId, periods);
   }
+
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insert(costDaily).values(rows.slice(i, i + 500));
+    }
+    for (const [clientId, periods] of touched) {
+      await refreshRollup(tx, clientId, [...periods.values()]);
+    }
+  });
 }
 
 export async function createClient(

@@ -52,6 +52,40 @@ export function isoWeekday(day: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rollup grains
+// ---------------------------------------------------------------------------------------------
+
+export interface GrainPiece {
+  grain: 'day' | 'month';
+  from: string;
+  to: string;
+}
+
+/**
+ * Splits `[from, to]` into pieces read at the coarsest grain the question allows: whole
+ * calendar months as month rows, the rest as day rows. `cuts` are days on which some figure of
+ * the question starts or stops counting (a comparison period, month to date…); no month piece
+ * straddles one, so every row of a month piece falls on the same side of every cut.
+ */
+export function grainPieces(from: string, to: string, cuts: readonly string[] = []): GrainPiece[] {
+  const starts = [...new Set([from, ...cuts.filter((c) => c > from && c <= to)])].sort();
+  const pieces: GrainPiece[] = [];
+  starts.forEach((a, i) => {
+    const b = i + 1 < starts.length ? addDays(starts[i + 1]!, -1) : to;
+    const firstMonth = a === monthStart(a) ? a : addMonths(a, 1);
+    const lastMonthEnd = b === monthEnd(b) ? b : addDays(monthStart(b), -1);
+    if (firstMonth > lastMonthEnd) {
+      pieces.push({ grain: 'day', from: a, to: b });
+      return;
+    }
+    if (a < firstMonth) pieces.push({ grain: 'day', from: a, to: addDays(firstMonth, -1) });
+    pieces.push({ grain: 'month', from: firstMonth, to: monthStart(lastMonthEnd) });
+    if (lastMonthEnd < b) pieces.push({ grain: 'day', from: addDays(lastMonthEnd, 1), to: b });
+  });
+  return pieces;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Exact decimals: money arrives from PostgreSQL as NUMERIC text and must not become a float sum.
 // ---------------------------------------------------------------------------------------------
 

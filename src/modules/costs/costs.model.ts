@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 
 import { queryRows, type Tx } from '../../db/client.js';
+import { grainPieces } from './costs.fns.js';
 import {
   DIMENSIONS,
   METRIC_COLUMNS,
@@ -113,6 +114,59 @@ function where(clientId: string, f: CostFilter, range: DayRange): SQL {
   return sql`${scope(clientId, f, range)} and ${included(f)}`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sources: the facts, or the rollup
+// ---------------------------------------------------------------------------------------------
+
+/** `cost_daily`, or `cost_daily_rollup` (see src/modules/costs/costs.rollup.ts). */
+export type FactSource = 'facts' | 'rollup';
+
+/** Fixed dimensions the rollup sums away. */
+const DETAIL_DIMENSIONS: readonly string[] = ['resource', 'usage_type'] as const;
+
+/**
+ * The one decision on where a question reads: the rollup carries every column these queries
+ * use except per-resource detail and tag values, so it answers unless a tag filter or a
+ * grouping by resource, usage type or tag needs the facts.
+ */
+export function sourceFor(f: CostFilter, dimensions: readonly (Dimension | null)[]): FactSource {
+  if (f.tags.length > 0) return 'facts';
+  const detail = dimensions.some(
+    (d) => d !== null && (d.startsWith('tag:') || DETAIL_DIMENSIONS.includes(d)),
+  );
+  return detail ? 'facts' : 'rollup';
+}
+
+/**
+ * The rows to read, as a FROM item with the fact columns the queries use. The rollup is read
+ * at the coarsest grain allowed: whole months as month rows unless `days` (a daily or weekly
+ * series) asks for day rows, and never a month across one of `cuts` (see grainPieces).
+ */
+function rowsOf(
+  src: FactSource,
+  clientId: string,
+  range: DayRange,
+  grains: { days?: boolean; cuts?: readonly string[] } = {},
+): SQL {
+  if (src === 'facts') return sql`cost_daily`;
+
+  const pieces = grains.days
+    ? [{ grain: 'day', from: range.from, to: range.to }]
+    : grainPieces(range.from, range.to, grains.cuts);
+  const ranges = pieces.map(
+    (p) => sql`(grain = ${p.grain} and charge_date between ${day(p.from)} and ${day(p.to)})`,
+  );
+  return sql`(
+    select * from cost_daily_rollup
+    where client_id = ${clientId}::uuid and (${sql.join(ranges, sql` or `)})
+  ) as rollup`;
+}
+
+/** Rows with at least one tag: the facts keep the tags, the rollup a flag. */
+function taggedOf(src: FactSource): SQL {
+  return src === 'facts' ? sql`tags <> '{}'::jsonb` : sql`tagged`;
+}
+
 interface DimensionSql {
   key: SQL;
   label: SQL;
@@ -209,12 +263,38 @@ export async function summaryByCurrency(
   clientId: string,
   f: CostFilter,
   r: SummaryRanges,
+  src: FactSource,
 ): Promise<SummaryRow[]> {
-  const lo = [r.previous.from, r.monthStart, r.rateFrom].sort()[0]!;
+  const lo = [r.previous.from, r.monthStart].sort()[0]!;
   const days = 1 + (Date.parse(r.period.to) - Date.parse(r.period.from)) / 86_400_000;
   const rateDays = 1 + (Date.parse(r.period.to) - Date.parse(r.rateFrom)) / 86_400_000;
 
-  // One pass over the widest range; each figure is a FILTERed sum of the same rows.
+  const rows = (range: DayRange, grains: Parameters<typeof rowsOf>[3], rateOnly: boolean) => sql`
+    select billing_currency, ${rateOnly ? sql`null::date` : sql`charge_date`} as d,
+      ${metricColumn(f.metric)} as m, list_cost, net_effective_cost, effective_cost,
+      ${rateOnly ? sql`false` : sql`charge_date >= ${day(r.period.from)}`} as cur,
+      ${included(f)} as inc,
+      ${IS_CREDIT} as is_credit, ${IS_REFUND} as is_refund, ${IS_TAX} as is_tax,
+      charge_category = 'Usage' as usage,
+      ${IS_COVERED} as covered, ${IS_UNUSED} as unused,
+      ${IS_ELIGIBLE_ON_DEMAND} as eligible,
+      ${taggedOf(src)} as tagged,
+      ${rateOnly ? sql`true` : sql`false`} as rate_only
+    from ${rowsOf(src, clientId, range, grains)}
+    where ${scope(clientId, f, range)}`;
+  /*
+   * Every figure but the run rate is a FILTERed sum over one pass of the rows from `lo`, read
+   * at the coarsest grain that keeps each figure's days apart (months where they allow). The
+   * run rate's days are read again as rows that count for it alone (no day, not current), so
+   * they do not force their whole month to day rows.
+   */
+  const main = rows(
+    { from: lo, to: r.period.to },
+    { cuts: [r.period.from, r.previous.from, addDaysSql(r.previous.to, 1), r.monthStart] },
+    false,
+  );
+  const rate = rows({ from: r.rateFrom, to: r.period.to }, { days: true }, true);
+
   return queryRows<SummaryRow>(
     tx,
     sql`
@@ -224,7 +304,7 @@ export async function summaryByCurrency(
           coalesce(sum(m) filter (where d between ${day(r.previous.from)}
             and ${day(r.previous.to)} and inc), 0) as previous,
           coalesce(sum(m) filter (where d >= ${day(r.monthStart)} and inc), 0) as mtd,
-          coalesce(sum(m) filter (where d >= ${day(r.rateFrom)} and inc), 0) as rate_sum,
+          coalesce(sum(m) filter (where rate_only and inc), 0) as rate_sum,
           coalesce(sum(m) filter (where cur and is_credit), 0) as credits,
           coalesce(sum(m) filter (where cur and is_refund), 0) as refunds,
           coalesce(sum(m) filter (where cur and is_tax), 0) as tax,
@@ -239,17 +319,9 @@ export async function summaryByCurrency(
           coalesce(sum(m) filter (where cur and inc and usage and tagged), 0) as tagged,
           coalesce(sum(m) filter (where cur and inc and usage), 0) as usage_total
         from (
-          select billing_currency, charge_date as d, ${metricColumn(f.metric)} as m,
-            list_cost, net_effective_cost, effective_cost,
-            charge_date >= ${day(r.period.from)} as cur,
-            ${included(f)} as inc,
-            ${IS_CREDIT} as is_credit, ${IS_REFUND} as is_refund, ${IS_TAX} as is_tax,
-            charge_category = 'Usage' as usage,
-            ${IS_COVERED} as covered, ${IS_UNUSED} as unused,
-            ${IS_ELIGIBLE_ON_DEMAND} as eligible,
-            tags <> '{}'::jsonb as tagged
-          from cost_daily
-          where ${scope(clientId, f, { from: lo, to: r.period.to })}
+          ${main}
+          union all
+          ${rate}
         ) x
         group by billing_currency
       )
@@ -305,7 +377,10 @@ export async function breakdown(
   f: CostFilter,
   range: DayRange,
   p: BreakdownParams,
+  src: FactSource,
 ): Promise<BreakdownDbRow[]> {
+  // Weeks cross month boundaries: day and week buckets read day rows.
+  const daily = p.granularity === 'day' || p.granularity === 'week';
   const d1 = dimensionSql(p.groupBy);
   const d2 = p.groupBy2
     ? dimensionSql(p.groupBy2)
@@ -325,7 +400,7 @@ export async function breakdown(
           select billing_currency as currency, ${bucketSql(p.granularity)} as bucket,
             ${d1.key} as k1, ${d1.label} as l1, ${d2.key} as k2, ${d2.label} as l2,
             ${metricColumn(f.metric)} as m
-          from cost_daily
+          from ${rowsOf(src, clientId, range, { days: daily })}
           where ${where(clientId, f, range)}
         ) x
         group by currency, bucket, k1, k2
@@ -366,12 +441,13 @@ export async function totalsByCurrency(
   clientId: string,
   f: CostFilter,
   range: DayRange,
+  src: FactSource,
 ): Promise<{ currency: string; cost: string }[]> {
   return queryRows(
     tx,
     sql`
       select billing_currency as currency, sum(${metricColumn(f.metric)})::text as cost
-      from cost_daily
+      from ${rowsOf(src, clientId, range)}
       where ${where(clientId, f, range)}
       group by billing_currency
       order by billing_currency
@@ -389,6 +465,7 @@ export async function trend(
   f: CostFilter,
   range: DayRange,
   granularity: 'day' | 'week' | 'month',
+  src: FactSource,
 ): Promise<{ currency: string; bucket: string; cost: string }[]> {
   const bucket = bucketSql(granularity);
   const steps = {
@@ -411,7 +488,7 @@ export async function trend(
         from (
           select billing_currency as currency, ${bucket} as bucket,
             ${metricColumn(f.metric)} as m
-          from cost_daily
+          from ${rowsOf(src, clientId, range, { days: granularity !== 'month' })}
           where ${where(clientId, f, range)}
         ) x
         group by currency, bucket
@@ -526,7 +603,9 @@ export async function periodTotals(
   f: CostFilter,
   period: DayRange,
   previous: DayRange,
+  src: FactSource,
 ): Promise<{ currency: string; current: string; previous: string; change: string }[]> {
+  const range = { from: previous.from, to: period.to };
   return queryRows(
     tx,
     sql`
@@ -537,8 +616,8 @@ export async function periodTotals(
         coalesce(sum(m) filter (where charge_date < ${day(period.from)}), 0) as prev
       from (
         select billing_currency, charge_date, ${metricColumn(f.metric)} as m
-        from cost_daily
-        where ${where(clientId, f, { from: previous.from, to: period.to })}
+        from ${rowsOf(src, clientId, range, { cuts: [period.from] })}
+        where ${where(clientId, f, range)}
       ) x
       group by billing_currency
       ) t
@@ -557,14 +636,16 @@ export async function lastCostDay(
   clientId: string,
   f: CostFilter,
   asOf: string,
+  src: FactSource,
 ): Promise<{ first: string | null; last: string | null }> {
+  const range = { from: '0001-01-01', to: asOf };
   const [row] = await queryRows<{ first: string | null; last: string | null }>(
     tx,
     sql`
       select to_char(min(charge_date), 'YYYY-MM-DD') as first,
         to_char(max(charge_date), 'YYYY-MM-DD') as last
-      from cost_daily
-      where ${where(clientId, f, { from: '0001-01-01', to: asOf })}
+      from ${rowsOf(src, clientId, range, { days: true })}
+      where ${where(clientId, f, range)}
     `,
   );
   return row ?? { first: null, last: null };
@@ -575,13 +656,14 @@ export async function dailyCosts(
   clientId: string,
   f: CostFilter,
   range: DayRange,
+  src: FactSource,
 ): Promise<{ currency: string; day: string; cost: string }[]> {
   return queryRows(
     tx,
     sql`
       select billing_currency as currency, to_char(charge_date, 'YYYY-MM-DD') as day,
         sum(${metricColumn(f.metric)})::text as cost
-      from cost_daily
+      from ${rowsOf(src, clientId, range, { days: true })}
       where ${where(clientId, f, range)}
       group by billing_currency, charge_date
       order by billing_currency, charge_date
@@ -769,6 +851,7 @@ export async function coverageByCurrency(
   clientId: string,
   f: CostFilter,
   range: DayRange,
+  src: FactSource,
 ): Promise<{ currency: string; coverage: number | null }[]> {
   return queryRows(
     tx,
@@ -778,7 +861,7 @@ export async function coverageByCurrency(
           sql`coalesce(sum(list_cost) filter (where ${IS_COVERED}), 0)`,
           sql`coalesce(sum(list_cost) filter (where ${IS_COVERED} or ${IS_ELIGIBLE_ON_DEMAND}), 0)`,
         )} as coverage
-      from cost_daily
+      from ${rowsOf(src, clientId, range)}
       where ${where(clientId, f, range)}
       group by billing_currency
       order by billing_currency

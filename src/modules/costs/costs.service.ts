@@ -15,7 +15,9 @@ import {
   monthStart,
   todayUtc,
 } from './costs.fns.js';
+import { NO_CACHE, type AnswerCache } from './costs.cache.js';
 import * as model from './costs.model.js';
+import { costDataVersion } from './costs.rollup.js';
 import {
   ANOMALY_METHOD,
   FORECAST_METHOD,
@@ -53,6 +55,13 @@ export interface CostsServiceDeps {
     ctx: RequestContext,
     feature: 'forecast' | 'anomalies' | 'commitments',
   ) => Promise<void>;
+  /**
+   * `auto` (default) reads the rollup whenever a question needs no per-resource detail;
+   * `facts` always reads `cost_daily` (tests run every figure both ways).
+   */
+  source?: 'auto' | 'facts';
+  /** Answers of summary, breakdown and trend, keyed by the client's cost data version. */
+  cache?: AnswerCache;
 }
 
 export type CostsService = ReturnType<typeof createCostsService>;
@@ -156,6 +165,10 @@ function hasPeriod(q: CostQuery): boolean {
 export function createCostsService(deps: CostsServiceDeps) {
   const { db, clock } = deps;
   const today = () => todayUtc(clock.now());
+  const sourceFor = (f: model.CostFilter, dimensions: (Dimension | null)[] = []) =>
+    deps.source === 'facts' ? 'facts' : model.sourceFor(f, dimensions);
+
+  const cache = deps.cache ?? NO_CACHE;
 
   /** One read-only tenant transaction with the analytics session settings. */
   const read = <T>(clientId: string, fn: (tx: Tx) => Promise<T>): Promise<T> =>
@@ -164,21 +177,42 @@ export function createCostsService(deps: CostsServiceDeps) {
       return fn(tx);
     });
 
+  /**
+   * `read` through the answer cache. The key is the question exactly as the model gets it
+   * (resolved dates, filter, source) plus the cost data version, read first in the same
+   * transaction so the answer is at least as new as the version it is filed under.
+   */
+  const cachedRead = <T>(
+    clientId: string,
+    question: unknown[],
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T> =>
+    withTenant(db, clientId, async (tx) => {
+      const version = await costDataVersion(tx, clientId);
+      const key = JSON.stringify([clientId, version, ...question]);
+      return cache.get(key, async () => {
+        await model.prepareAnalytics(tx);
+        return fn(tx);
+      });
+    });
+
   return {
     async summary(ctx: RequestContext, q: SummaryQuery): Promise<SummaryResponse> {
       const clientId = tenantOf(ctx);
       const period = resolvePeriod(q, today());
       const previous = previousOf(period, q);
       const f = filterOf(q);
+      const ranges = {
+        period,
+        previous,
+        monthStart: monthStart(period.to),
+        rateFrom: addDays(period.to, -(RUN_RATE_DAYS - 1)),
+        daysLeftInMonth: daysBetween(period.to, monthEnd(period.to)),
+      };
+      const src = sourceFor(f);
 
-      const rows = await read(clientId, (tx) =>
-        model.summaryByCurrency(tx, clientId, f, {
-          period,
-          previous,
-          monthStart: monthStart(period.to),
-          rateFrom: addDays(period.to, -(RUN_RATE_DAYS - 1)),
-          daysLeftInMonth: daysBetween(period.to, monthEnd(period.to)),
-        }),
+      const rows = await cachedRead(clientId, ['summary', f, ranges, src], (tx) =>
+        model.summaryByCurrency(tx, clientId, f, ranges, src),
       );
 
       // Findings live in their own module; its answer is not part of this transaction.
@@ -218,14 +252,13 @@ export function createCostsService(deps: CostsServiceDeps) {
       const period = resolvePeriod(q, today());
       const groupBy = q.group_by as Dimension;
       const groupBy2 = (q.group_by_2 ?? null) as Dimension | null;
+      const f = filterOf(q);
+      const params = { groupBy, groupBy2, granularity: q.granularity, limit: q.limit };
 
-      const rows = await read(clientId, (tx) =>
-        model.breakdown(tx, clientId, filterOf(q), period, {
-          groupBy,
-          groupBy2,
-          granularity: q.granularity,
-          limit: q.limit,
-        }),
+      const src = sourceFor(f, [groupBy, groupBy2]);
+
+      const rows = await cachedRead(clientId, ['breakdown', f, period, params, src], (tx) =>
+        model.breakdown(tx, clientId, f, period, params, src),
       );
 
       const totals = new Map<string, string>();
@@ -253,9 +286,12 @@ export function createCostsService(deps: CostsServiceDeps) {
     async trend(ctx: RequestContext, q: TrendQuery): Promise<TrendResponse> {
       const clientId = tenantOf(ctx);
       const period = resolvePeriod(q, today());
+      const f = filterOf(q);
 
-      const rows = await read(clientId, (tx) =>
-        model.trend(tx, clientId, filterOf(q), period, q.granularity),
+      const src = sourceFor(f);
+
+      const rows = await cachedRead(clientId, ['trend', f, period, q.granularity, src], (tx) =>
+        model.trend(tx, clientId, f, period, q.granularity, src),
       );
 
       const series = new Map<string, { bucket: string; cost: string }[]>();
@@ -284,7 +320,7 @@ export function createCostsService(deps: CostsServiceDeps) {
 
       const [rows, totals] = await read(clientId, async (tx) => [
         await model.movers(tx, clientId, f, period, previous, q.group_by, q.limit),
-        await model.periodTotals(tx, clientId, f, period, previous),
+        await model.periodTotals(tx, clientId, f, period, previous, sourceFor(f)),
       ]);
 
       const toMover = (r: model.MoverDbRow) => ({
@@ -330,11 +366,12 @@ export function createCostsService(deps: CostsServiceDeps) {
       const f = filterOf(q);
 
       const { history, daily } = await read(clientId, async (tx) => {
-        const span = await model.lastCostDay(tx, clientId, f, asOf);
+        const span = await model.lastCostDay(tx, clientId, f, asOf, sourceFor(f));
         if (!span.first || !span.last) return { history: null, daily: [] };
         const from = [span.first, addDays(span.last, -(FORECAST_HISTORY_DAYS - 1))].sort()[1]!;
         const range = { from, to: span.last };
-        return { history: range, daily: await model.dailyCosts(tx, clientId, f, range) };
+        const daily = await model.dailyCosts(tx, clientId, f, range, sourceFor(f));
+        return { history: range, daily };
       });
 
       const base = { metric: q.metric, method: FORECAST_METHOD };
@@ -447,7 +484,7 @@ export function createCostsService(deps: CostsServiceDeps) {
 
       const [figures, coverage, expiring] = await read(clientId, async (tx) => [
         await model.commitmentFigures(tx, clientId, f, period),
-        await model.coverageByCurrency(tx, clientId, f, period),
+        await model.coverageByCurrency(tx, clientId, f, period, sourceFor(f)),
         await model.expiringCommitments(tx, clientId, f, now),
       ]);
 

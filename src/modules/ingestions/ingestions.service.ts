@@ -13,6 +13,7 @@ import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { recordSecurityEvent } from '../audit/audit.model.js';
 import { upsertDiscoveredAccounts } from '../cloud-accounts/cloud-accounts.model.js';
+import { refreshRollup } from '../costs/costs.rollup.js';
 import { requireActor } from '../identity/identity.service.js';
 import {
   IngestionEngineError,
@@ -174,6 +175,8 @@ export function createIngestionsService(deps: IngestionsDeps) {
       await model.deleteLivePeriods(tx, clientId, periods);
       const moved = await model.moveStagingToLive(tx, clientId, id);
       await model.deleteStaging(tx, clientId, id);
+      // Same transaction as the facts: analytics read the rollup and must never see a mix.
+      await refreshRollup(tx, clientId, periods);
       const superseded = await model.supersedeCovered(tx, clientId, id, periods);
       const discovered = await upsertDiscoveredAccounts(tx, clientId, result.accounts);
 
