@@ -65,6 +65,15 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   pool.on('error', (err) => {
     options.logger?.warn({ err: { message: err.message } }, 'database idle client error');
   });
+  // A client checked out of the pool (a transaction between two statements, a COPY) has no
+  // listener of the pool's, so a server shutdown reaching it there would throw from the
+  // EventEmitter and end the process. The caller still sees the failure (the client's next
+  // query rejects) and the pool drops a client that is not queryable when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      options.logger?.warn({ err: { message: err.message } }, 'database connection lost');
+    });
+  });
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',

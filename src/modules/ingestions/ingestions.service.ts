@@ -10,6 +10,7 @@ import { systemContext, type RequestContext } from '../../http/context.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { faultPoint } from '../../lib/fault-points.js';
 import type { Logger } from '../../lib/logger.js';
 import { recordSecurityEvent } from '../audit/audit.model.js';
 import { upsertDiscoveredAccounts } from '../cloud-accounts/cloud-accounts.model.js';
@@ -27,6 +28,7 @@ import { loadFacts } from '../ingestion/engine/load.js';
 import { runIngestionEngine } from '../ingestion/engine/run.js';
 import { loadEntitlements, requireWritable } from '../plans/entitlements.js';
 import * as model from './ingestions.model.js';
+import { takeRunLock, withoutRunner } from './ingestions.runlock.js';
 import {
   hashLocalFiles,
   removeStored,
@@ -175,6 +177,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
       await model.deleteLivePeriods(tx, clientId, periods);
       const moved = await model.moveStagingToLive(tx, clientId, id);
       await model.deleteStaging(tx, clientId, id);
+      await faultPoint('ingest:swap');
       // Same transaction as the facts: analytics read the rollup and must never see a mix.
       await refreshRollup(tx, clientId, periods);
       const superseded = await model.supersedeCovered(tx, clientId, id, periods);
@@ -266,6 +269,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
     };
   }
 
+
   /**
    * Runs a claimed (running) ingestion to its end. Never throws for a bad file: the outcome is
    * in the returned row.
@@ -320,6 +324,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
 
       await enter('loading');
       const facts = await loadFacts(database, { clientId, ingestionId: id, file: result.copyFile });
+      await faultPoint('ingest:staged');
 
       await enter('swapping');
       await swap(ctx, row, result, facts);
@@ -364,29 +369,51 @@ export function createIngestionsService(deps: IngestionsDeps) {
   /** The job: idempotent, so a retried or duplicated job finds the ingestion taken and returns. */
   async function process(clientId: string, ingestionId: string, jobId = 'direct') {
     const ctx = systemContext(`job:${jobId}`);
-    const claimed = await withTenant(db, clientId, (tx) =>
-      model.claimQueued(tx, clientId, ingestionId, clock.now()),
-    );
-    if (!claimed) {
-      logger.info({ ingestionId, jobId }, 'ingestion job skipped: not queued');
+    // The run lock comes before the claim: a running ingestion always has a live holder.
+    const lock = await takeRunLock(database, ingestionId, logger);
+    if (!lock) {
+      logger.info({ ingestionId, jobId }, 'ingestion job skipped: running elsewhere');
       return null;
     }
-    const dir = uploadsDir(config.dataDir, clientId);
-    const files = (claimed.files as StoredFileEntry[]).map((f) => ({
-      path: join(dir, f.key ?? 'missing'),
-      name: f.name,
-    }));
-    return toIngestionDto(await execute(ctx, claimed, files));
+    try {
+      const claimed = await withTenant(db, clientId, (tx) =>
+        model.claimQueued(tx, clientId, ingestionId, clock.now()),
+      );
+      if (!claimed) {
+        logger.info({ ingestionId, jobId }, 'ingestion job skipped: not queued');
+        return null;
+      }
+      const dir = uploadsDir(config.dataDir, clientId);
+      const files = (claimed.files as StoredFileEntry[]).map((f) => ({
+        path: join(dir, f.key ?? 'missing'),
+        name: f.name,
+      }));
+      return toIngestionDto(await execute(ctx, claimed, files));
+    } finally {
+      await lock.release();
+    }
   }
 
   /**
    * Fails ingestions whose worker died: all running ones (embedded database: this process is
-   * the only one), or those whose heartbeat stopped. Their staging rows go; live data stays.
+   * the only one), else those whose runner's lock is free (the process is gone) or whose
+   * heartbeat stopped (the process hangs). Their staging rows go; live data stays.
    */
   async function recoverInterrupted(options: { all: boolean }): Promise<number> {
-    const staleBefore = options.all ? null : new Date(clock.now().getTime() - staleAfterMs);
-    const running = await withPlatform(db, (tx) => model.listRunning(tx, staleBefore));
+    let running = await withPlatform(db, (tx) => model.listRunning(tx, null));
+    if (!options.all) {
+      const staleBefore = new Date(clock.now().getTime() - staleAfterMs);
+      const stale = await withPlatform(db, (tx) => model.listRunning(tx, staleBefore));
+      const orphaned = await withoutRunner(
+        database,
+        running.map((r) => r.id),
+      );
+      const staleIds = new Set(stale.map((r) => r.id));
+      running = running.filter((r) => orphaned.has(r.id) || staleIds.has(r.id));
+    }
     const ctx = systemContext('recovery');
+    // TODO: fail the dead run's pg-boss job as well once the ingestion row keeps its job id;
+    // today the job expires after pg-boss's timeout and its retry finds nothing queued.
     for (const r of running) {
       const row = await withTenant(db, r.clientId, (tx) =>
         model.findIngestion(tx, r.clientId, r.id),
@@ -483,12 +510,18 @@ export function createIngestionsService(deps: IngestionsDeps) {
       const { row, duplicate } = await register(clientId, stored, 'cli', null);
       if (duplicate) return { ingestion: toIngestionDto(row), duplicate };
 
-      const claimed = await withTenant(db, clientId, (tx) =>
-        model.claimQueued(tx, clientId, row.id, clock.now()),
-      );
-      const files = paths.map((path, i) => ({ path, name: stored.files[i]!.name }));
-      const done = await execute(systemContext('cli'), claimed!, files, onPhase);
-      return { ingestion: toIngestionDto(done), duplicate: false };
+      // Held like a worker's, so a worker's recovery pass leaves this run alone.
+      const lock = await takeRunLock(database, row.id, logger);
+      try {
+        const claimed = await withTenant(db, clientId, (tx) =>
+          model.claimQueued(tx, clientId, row.id, clock.now()),
+        );
+        const files = paths.map((path, i) => ({ path, name: stored.files[i]!.name }));
+        const done = await execute(systemContext('cli'), claimed!, files, onPhase);
+        return { ingestion: toIngestionDto(done), duplicate: false };
+      } finally {
+        await lock?.release();
+      }
     },
 
     /** Starts the in-process worker: recovery first, then the queue, then a periodic check. */

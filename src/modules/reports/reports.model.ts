@@ -87,6 +87,8 @@ async function* factPages<T extends { id: string }>(
   for (let day = range.from; day <= range.to; day = nextDay(day)) {
     let after = '0';
     for (;;) {
+      // Ordered by the qualified column: a bare `id` would be the text alias of the select list,
+      // sorting "10" before "9" and so repeating and skipping rows across pages.
       const page = await withTenant(db, clientId, (tx) =>
         queryRows<T>(
           tx,
@@ -95,7 +97,7 @@ async function* factPages<T extends { id: string }>(
             from cost_daily
             where client_id = ${clientId}::uuid and charge_date = ${day}::date
               and id > ${after}::bigint
-            order by id
+            order by cost_daily.id
             limit ${pageSize}
           `,
         ),

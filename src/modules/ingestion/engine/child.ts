@@ -1,3 +1,4 @@
+import { faultPoint } from '../../../lib/fault-points.js';
 import { ingest } from './ingest.js';
 import { isIngestionEngineError, type EngineRequest } from './engine.types.js';
 
@@ -15,9 +16,16 @@ function reply(message: ChildReply): void {
   process.send?.(message, () => process.exit(0));
 }
 
+// The parent is gone (killed, crashed): nobody will read the answer, and DuckDB could go on
+// for minutes holding memory and temp files. The IPC channel closing is how we learn it.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (request: EngineRequest) => {
   ingest(request)
-    .then((result) => reply({ ok: true, result }))
+    .then(async (result) => {
+      await faultPoint('ingest:engine');
+      reply({ ok: true, result });
+    })
     .catch((err: unknown) => {
       if (isIngestionEngineError(err)) {
         const cause = (err.cause as Error | undefined)?.message;
