@@ -31,6 +31,12 @@ interface World {
   rootId: string;
 }
 
+const MULTIPART = 'multipart/form-data; boundary=hostile';
+/** A one-file multipart body, as curl sends it. */
+const multipart = (filename: string, content: string) =>
+  `--hostile\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+  `Content-Type: text/csv\r\n\r\n${content}\r\n--hostile--\r\n`;
+
 const forge = (w: World, claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
   new SignJWT({ ...w.claims, ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header })
@@ -427,6 +433,104 @@ const CASES: Case[] = [
     name: 'events negative cursor',
     as: 'support',
     url: '/api/admin/security-events?cursor=-1',
+    status: 400,
+  },
+  // ---- uploads
+  {
+    name: 'upload as a viewer is refused before the body is read',
+    as: 'viewer',
+    method: 'POST',
+    url: '/api/v1/ingestions',
+    raw: multipart('costs.csv', 'a,b\n1,2\n'),
+    contentType: MULTIPART,
+    status: 403,
+  },
+  {
+    name: 'anonymous upload',
+    method: 'POST',
+    url: '/api/v1/ingestions',
+    raw: multipart('costs.csv', 'a,b\n1,2\n'),
+    contentType: MULTIPART,
+    status: 401,
+  },
+  {
+    name: 'upload sent as JSON',
+    as: 'finops_admin',
+    method: 'POST',
+    url: '/api/v1/ingestions',
+    body: { file: 'bill.csv', content: 'a,b' },
+    status: 415,
+  },
+  {
+    name: 'upload as url-encoded form',
+    as: 'finops_admin',
+    method: 'POST',
+    url: '/api/v1/ingestions',
+    raw: 'file=..%2F..%2Fetc%2Fpasswd',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+  },
+  {
+    name: 'ingestion id that is not a uuid',
+    as: 'viewer',
+    url: "/api/v1/ingestions/1'%20or%20'1'='1",
+    status: 400,
+  },
+  {
+    name: 'another client’s ingestion id looks missing',
+    as: 'viewer',
+    url: '/api/v1/ingestions/00000000-0000-4000-8000-000000000099',
+    status: 404,
+  },
+  {
+    name: 'ingestion list of 100000',
+    as: 'viewer',
+    url: '/api/v1/ingestions?limit=100000',
+    status: 400,
+  },
+  {
+    name: 'unknown ingestion status',
+    as: 'viewer',
+    url: '/api/v1/ingestions?status=pwned',
+    status: 400,
+  },
+  // ---- exports
+  { name: 'report format exe', as: 'owner', url: '/api/v1/reports/client/exe', status: 400 },
+  { name: 'anonymous report', url: '/api/v1/reports/client/pdf', status: 401 },
+  {
+    name: 'owner exports the platform report',
+    as: 'owner',
+    url: '/api/v1/reports/admin/csv',
+    status: 403,
+  },
+  {
+    name: 'CSV delimiter that is not , or ;',
+    as: 'owner',
+    url: '/api/v1/reports/client/csv?delimiter=%7C',
+    status: 400,
+  },
+  {
+    name: 'report language xx',
+    as: 'owner',
+    url: '/api/v1/reports/client/pdf?lang=xx',
+    status: 400,
+  },
+  {
+    name: 'report period over a year',
+    as: 'owner',
+    url: '/api/v1/reports/client/csv?from=2023-01-01&to=2024-06-30',
+    status: 400,
+  },
+  {
+    name: 'FOCUS export over three years',
+    as: 'owner',
+    url: '/api/v1/exports/focus?from=2015-01-01&to=2024-01-01',
+    status: 400,
+  },
+  {
+    name: 'FOCUS export gzip=maybe',
+    as: 'owner',
+    url: '/api/v1/exports/focus?gzip=maybe',
     status: 400,
   },
   { name: 'unknown route', url: '/api/v1/../../etc/passwd', status: 404 },

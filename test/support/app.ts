@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +14,7 @@ import type { JobQueue } from '../../src/jobs/queue.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
 import { loggerOptions } from '../../src/lib/logger.js';
 import { createMailer } from '../../src/mail/mailer.js';
+import { appendLog, canary, keepMail, recordSecret, recordTokensIn } from './canary.js';
 import { createTestDatabase } from './db.js';
 
 export interface TestApp {
@@ -47,6 +47,8 @@ function memoryLogger(level: string) {
   const stream = new Writable({
     write(chunk, _enc, done) {
       lines.push(...String(chunk).split('\n').filter(Boolean));
+      // Every suite's log lines also go to the run's secrets sweep (test/secrets/sweep.ts).
+      appendLog(String(chunk));
       done();
     },
   });
@@ -60,13 +62,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
+      // Canaries by default: the sweep after the run finds them if they ever leak.
+      JWT_SECRET: canary('jwt-secret'),
       PUBLIC_BASE_URL: 'https://app.finops.test',
       LOG_LEVEL: 'debug',
       ...options.env,
     },
     false,
   );
+  recordConfigSecrets(config);
   const { logger, lines } = memoryLogger(config.log.level);
   const owned = options.database ? null : await createTestDatabase();
   const database = options.database ?? owned!.database;
@@ -86,6 +90,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
   const services = createServices(infra);
   const built = await buildApp(infra, services);
+  built.app.addHook('onSend', async (request, _reply, payload) => {
+    // Tokens handed out are secrets from then on: the sweep looks for them in logs and events.
+    if (request.url.startsWith('/api/auth/') && typeof payload === 'string') {
+      recordTokensIn(payload);
+    }
+    return payload;
+  });
   await options.extend?.(built.app);
   await built.app.ready();
 
@@ -99,8 +110,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await built.app.close();
       mailer.close();
+      keepOutbox(join(dataDir, 'outbox'));
       await owned?.dispose();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The configuration's secrets, written down for the sweep (whatever a test passed in). */
+function recordConfigSecrets(config: Config): void {
+  recordSecret(config.jwt.secret);
+  recordSecret(config.metricsToken);
+  recordSecret(config.root.password);
+  if (config.mail.smtpUrl) {
+    const url = new URL(config.mail.smtpUrl);
+    recordSecret(url.password ? decodeURIComponent(url.password) : null);
+  }
+}
+
+/** The local outbox's mails (reset links included) go to the sweep before the folder goes. */
+function keepOutbox(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) keepMail(readFileSync(join(dir, name), 'utf8'));
 }

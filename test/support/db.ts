@@ -6,8 +6,11 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
-import { fromPglite, openDatabase, type Database } from '../../src/db/client.js';
+import { sql } from 'drizzle-orm';
+
+import { fromPglite, openDatabase, queryRows, type Database } from '../../src/db/client.js';
 import { MIGRATIONS_FOLDER, runMigrations } from '../../src/db/migrate.js';
+import { keepRows, sweepEnabled } from './canary.js';
 
 const CACHE_DIR = resolve('.test-cache');
 
@@ -46,6 +49,7 @@ async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
     database,
     url: url.toString(),
     async dispose() {
+      await keepSecurityEvents(database);
       await database.close();
       const cleaner = new pg.Client({ connectionString: adminUrl });
       await cleaner.connect();
@@ -91,7 +95,11 @@ export async function ensureTemplate(): Promise<string> {
   await writeFile(tmp, Buffer.from(await dump.arrayBuffer()));
   renameSync(tmp, path);
   for (const old of readdirSync(CACHE_DIR)) {
-    if (old.startsWith('pglite-template-') && join(CACHE_DIR, old) !== path && !old.endsWith('.tmp')) {
+    if (
+      old.startsWith('pglite-template-') &&
+      join(CACHE_DIR, old) !== path &&
+      !old.endsWith('.tmp')
+    ) {
       rmSync(join(CACHE_DIR, old), { force: true });
     }
   }
@@ -102,5 +110,23 @@ async function createEmbeddedDatabase(): Promise<TestDatabase> {
   const path = await ensureTemplate();
   const pglite = await PGlite.create({ loadDataDir: new Blob([readFileSync(path)]) });
   const database = fromPglite(pglite);
-  return { database, url: null, dispose: () => database.close() };
+  return {
+    database,
+    url: null,
+    async dispose() {
+      await keepSecurityEvents(database);
+      await database.close();
+    },
+  };
+}
+
+/** The events table goes to the secrets sweep before the database is dropped. */
+async function keepSecurityEvents(database: Database): Promise<void> {
+  if (!sweepEnabled()) return;
+  try {
+    keepRows('security_events', await queryRows(database.db, sql`select * from security_events`));
+  } catch (err) {
+    // A test that broke its database on purpose still gets disposed; the sweep says so.
+    keepRows('unreadable', [{ error: (err as Error).message }]);
+  }
 }

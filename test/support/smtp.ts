@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+import { canary, keepMail } from './canary.js';
+
 export interface ReceivedMail {
   to: string[];
   subject: string;
@@ -20,7 +22,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(port = 0): Promise<TestSmtp> {
+/** `port` and `password` let a test restart the server where the app expects it. */
+export async function startSmtp(port = 0, password = canary('smtp-password')): Promise<TestSmtp> {
   const state: TestSmtp = {
     url: '',
     port: 0,
@@ -37,8 +40,14 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
     },
     close: async () => {},
   };
+  // The app signs in with a canary password, as a real relay would require.
   const server = new SMTPServer({
     authOptional: true,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (auth.password !== password) return callback(new Error('535 bad credentials'));
+      callback(null, { user: auth.username });
+    },
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
@@ -49,6 +58,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
       }
       simpleParser(stream)
         .then((mail) => {
+          keepMail(mail.text ?? '');
           state.mails.push({
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: mail.subject ?? '',
@@ -61,7 +71,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   state.port = (server.server.address() as AddressInfo).port;
-  state.url = `smtp://127.0.0.1:${state.port}`;
+  state.url = `smtp://finops:${password}@127.0.0.1:${state.port}`;
   state.close = () => new Promise((resolve) => server.close(() => resolve()));
   return state;
 }

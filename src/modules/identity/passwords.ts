@@ -23,6 +23,32 @@ export const BCRYPT_COST = 12;
 const PREHASH_KEY = 'finopslatam/password-prehash/v1';
 const PREHASH_PREFIX = 'v1$';
 
+/*
+ * libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise) also runs WebCrypto
+ * (every JWT signature and check), fs and zlib. A burst of sign-ins used to queue seconds of
+ * bcrypt ahead of all of them: token checks waited, and a login transaction waiting for its
+ * token's signature held its connection and its user row until the pool and lock timeouts
+ * failed other requests. bcrypt therefore takes at most all threads but one; the rest wait
+ * here, in a JS queue that costs nothing.
+ */
+const THREAD_POOL_SIZE = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4;
+export const BCRYPT_CONCURRENCY = Math.max(1, THREAD_POOL_SIZE - 1);
+let bcryptRunning = 0;
+const bcryptWaiting: (() => void)[] = [];
+
+async function withBcryptSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (bcryptRunning < BCRYPT_CONCURRENCY) bcryptRunning += 1;
+  else await new Promise<void>((resolve) => bcryptWaiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next waiter, so the count only drops when none waits.
+    const next = bcryptWaiting.shift();
+    if (next) next();
+    else bcryptRunning -= 1;
+  }
+}
+
 function prehash(password: string): string {
   return createHmac('sha384', PREHASH_KEY)
     .update(password.normalize('NFC'), 'utf8')
@@ -30,7 +56,8 @@ function prehash(password: string): string {
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  return PREHASH_PREFIX + (await bcrypt.hash(prehash(password), BCRYPT_COST));
+  const hash = await withBcryptSlot(() => bcrypt.hash(prehash(password), BCRYPT_COST));
+  return PREHASH_PREFIX + hash;
 }
 
 export interface VerifyResult {
@@ -44,7 +71,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const bcryptHash = isV1 ? stored.slice(PREHASH_PREFIX.length) : stored;
   let ok = false;
   try {
-    ok = await bcrypt.compare(isV1 ? prehash(password) : password, bcryptHash);
+    const candidate = isV1 ? prehash(password) : password;
+    ok = await withBcryptSlot(() => bcrypt.compare(candidate, bcryptHash));
   } catch {
     ok = false;
   }
