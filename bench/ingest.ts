@@ -1,22 +1,40 @@
 /**
- * Ingestion engine benchmark: generates a realistic legacy CUR CSV.gz (~120 columns, several
+ * Ingestion benchmark: generates a realistic legacy CUR CSV.gz (~120 columns, several
  * accounts, services, regions and tags, Savings Plan and RI lines) of N rows, then measures
- *   1. the engine (child process: validate, normalize, aggregate, write the COPY file), and
- *   2. DuckDB alone doing a typed scan + GROUP BY of the same file (the floor),
- * each with its peak RSS. Usage: npm run bench:ingest -- [rows=200000]
+ *   1. the engine alone (child process: validate, normalize, aggregate, write the COPY file),
+ *   2. end to end on PostgreSQL: the `finops ingest` service path (hash, engine, COPY into
+ *      staging, swap into cost_daily) until the facts are queryable, with the peak RSS of the
+ *      engine child and of the parent process, in a throw-away database,
+ *   3. DuckDB alone doing a typed scan + GROUP BY of the same file (the floor),
+ * each with its peak RSS.
+ *
+ *   npm run bench:ingest -- [rows=200000] [--no-e2e] [--admin-url postgres://…/postgres]
+ *
+ * The end-to-end run needs a PostgreSQL server (BENCH_DATABASE_URL or the admin URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres); it creates and drops `finops_bench_ingest_…`.
+ * The last stdout line is `BENCH_JSON {…}` with every figure.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
 
+import { infraFor, openReady } from '../src/cli/ingest.js';
+import { loadConfig } from '../src/config/config.js';
+import { createServices } from '../src/container.js';
+import { openDatabase } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { createLogger } from '../src/lib/logger.js';
 import { runIngestionEngine } from '../src/modules/ingestion/engine/run.js';
+import type { IngestPhase } from '../src/modules/ingestions/ingestions.service.js';
 
 const KEY_COLUMNS = [
   'identity/LineItemId',
@@ -235,19 +253,155 @@ async function baseline(path: string): Promise<void> {
   );
 }
 
+interface EndToEnd {
+  ms: number;
+  queryableMs: number;
+  phases: Record<string, number>;
+  status: string;
+  rows: number;
+  facts: number;
+  factsInCostDaily: number;
+  lineItemsInCostDaily: number;
+  engineRss: number;
+  parentRss: number;
+}
+
+/**
+ * Child process of the bench: the `finops ingest` service path on `url`, so its peak RSS is
+ * the parent's (API or worker) side of an ingestion and nothing of the generator.
+ */
+async function endToEnd(url: string, slug: string, file: string, dataDir: string) {
+  const config = loadConfig(
+    {
+      DATABASE_URL: url,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    },
+    false,
+  );
+  const logger = createLogger(config);
+  const opened = await openReady(config, logger);
+  const { infra, mailer } = infraFor(config, logger, opened, false);
+  const phases: Record<string, number> = {};
+  try {
+    const services = createServices(infra);
+    const started = performance.now();
+    let last = started;
+    let lastPhase: IngestPhase = 'parsing';
+    let queryable = 0;
+    const result = await services.ingestions.ingestLocal(slug, [file], (phase) => {
+      const now = performance.now();
+      phases[lastPhase] = Math.round(now - last);
+      last = now;
+      lastPhase = phase;
+      if (phase === 'done') queryable = now - started;
+    });
+    const ms = performance.now() - started;
+    phases.after = Math.round(performance.now() - last);
+
+    const id = result.ingestion.id;
+    const { rows } = await opened.database.pool!.query(
+      'SELECT (SELECT count(*) FROM cost_daily WHERE ingestion_id = $1)::int AS facts, ' +
+        '(SELECT sum(line_count) FROM cost_daily WHERE ingestion_id = $1)::bigint AS lines, ' +
+        "(SELECT (progress->>'peakRssBytes')::bigint FROM ingestions WHERE id = $1) AS rss",
+      [id],
+    );
+    const out: EndToEnd = {
+      ms,
+      queryableMs: queryable,
+      phases,
+      status: result.ingestion.status,
+      rows: result.ingestion.rows_read,
+      facts: result.ingestion.facts ?? 0,
+      factsInCostDaily: Number(rows[0].facts),
+      lineItemsInCostDaily: Number(rows[0].lines ?? 0),
+      engineRss: Number(rows[0].rss ?? 0),
+      parentRss: process.resourceUsage().maxRSS * 1024,
+    };
+    console.log(JSON.stringify(out));
+  } finally {
+    mailer.close();
+    await opened.release();
+  }
+}
+
+/** A migrated throw-away database with one client; returns its URL, slug and a drop(). */
+async function benchDatabase(adminUrl: string) {
+  const name = `finops_bench_ingest_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+
+  const database = await openDatabase({ url: url.toString(), poolMax: 2 });
+  const slug = 'bench-ingest';
+  try {
+    await runMigrations(database);
+    await database.pool!.query(
+      "INSERT INTO clients (slug, name, country, currency) VALUES ($1, 'Bench', 'CL', 'USD')",
+      [slug],
+    );
+  } finally {
+    await database.close();
+  }
+  return {
+    url: url.toString(),
+    slug,
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+function runSelf(args: string[]): string {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', self, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`bench child failed:\n${child.stderr}`);
+  return child.stdout.trim().split('\n').pop()!;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 ** 2);
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--baseline') return baseline(process.argv[3]!);
   if (process.argv[2] === '--generate') return generate(process.argv[3]!, Number(process.argv[4]));
+  if (process.argv[2] === '--e2e') {
+    const [url, slug, file, dataDir] = process.argv.slice(3);
+    return endToEnd(url!, slug!, file!, dataDir!);
+  }
 
-  const rows = Number(process.argv[2] ?? 200_000);
+  const { values, positionals } = parseArgs({
+    options: {
+      e2e: { type: 'boolean', default: true },
+      'admin-url': {
+        type: 'string',
+        default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+    },
+    allowNegative: true,
+    allowPositionals: true,
+  });
+  const rows = Number(positionals[0] ?? 200_000);
   const dir = mkdtempSync(join(tmpdir(), 'finops-bench-ingest-'));
+  const report: Record<string, unknown> = { bench: 'ingest', rows };
   try {
     const file = join(dir, 'cur-00001.csv.gz');
     let started = performance.now();
     await generate(file, rows);
-    const mb = (statSync(file).size / 1024 ** 2).toFixed(1);
+    const size = statSync(file).size;
     const genMs = Math.round(performance.now() - started);
-    console.log(`generated ${rows} rows × ${HEADER.length} columns, ${mb} MB gzip in ${genMs} ms`);
+    console.log(
+      `generated ${rows} rows × ${HEADER.length} columns, ${(size / 1024 ** 2).toFixed(1)} MB ` +
+        `gzip in ${genMs} ms`,
+    );
+    report.gzipBytes = size;
 
     started = performance.now();
     const result = await runIngestionEngine({
@@ -258,31 +412,68 @@ async function main(): Promise<void> {
       workDir: dir,
       limits: { threads: 2 },
     });
+    rmSync(join(dir, 'facts.copy'), { force: true });
     const wall = performance.now() - started;
     const rate = Math.round(result.rowsRead / (wall / 1000));
-    const rss = Math.round(result.peakRssBytes / 1024 ** 2);
+    const cpu = result.phases.reduce((sum, p) => sum + p.cpuMs, 0);
     console.log(
       `engine: ${result.rowsRead} rows → ${result.factCount} facts in ${Math.round(wall)} ms ` +
-        `wall (${Math.round(result.durationMs)} ms in child) = ${rate} rows/s; ` +
-        `peak RSS ${rss} MB; rejects ${result.rowsRejected}`,
+        `wall (${Math.round(result.durationMs)} ms in child, ${cpu} ms CPU) = ${rate} rows/s; ` +
+        `peak RSS ${mb(result.peakRssBytes)} MB; rejects ${result.rowsRejected}`,
     );
+    console.log(
+      `  engine steps (wall/CPU ms): ` +
+        result.phases.map((p) => `${p.name} ${p.ms}/${p.cpuMs}`).join(', '),
+    );
+    report.engine = { ms: Math.round(wall), rate, cpuMs: cpu, rss: result.peakRssBytes };
 
-    const self = fileURLToPath(import.meta.url);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--baseline', file], {
-      encoding: 'utf8',
-    });
-    const base = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    let e2e: EndToEnd | null = null;
+    if (values.e2e) {
+      const target = await benchDatabase(values['admin-url']);
+      try {
+        const dataDir = join(dir, 'data');
+        e2e = JSON.parse(runSelf(['--e2e', target.url, target.slug, file, dataDir])) as EndToEnd;
+      } finally {
+        await target.drop();
+      }
+      const e2eRate = Math.round(e2e.rows / (e2e.queryableMs / 1000));
+      console.log(
+        `end to end on PostgreSQL (finops ingest path): ${e2e.rows} rows → ` +
+          `${e2e.factsInCostDaily} facts queryable in cost_daily after ` +
+          `${Math.round(e2e.queryableMs)} ms = ${e2e.rows > 0 ? e2eRate : 0} line items/s ` +
+          `(${Math.round(e2e.ms)} ms with the after-ingestion hooks); peak RSS engine ` +
+          `${mb(e2e.engineRss)} MB, parent ${mb(e2e.parentRss)} MB; status ${e2e.status}`,
+      );
+      console.log(
+        '  phases (ms): ' +
+          Object.entries(e2e.phases)
+            .map(([name, ms]) => `${name} ${ms}`)
+            .join(', '),
+      );
+      if (e2e.lineItemsInCostDaily !== e2e.rows) {
+        throw new Error(`cost_daily holds ${e2e.lineItemsInCostDaily} line items, not ${e2e.rows}`);
+      }
+      report.endToEnd = { ...e2e, rate: e2eRate };
+    }
+
+    const base = JSON.parse(runSelf(['--baseline', file])) as {
       ms: number;
       groups: string;
       n: string;
       maxRss: number;
     };
     const baseRate = Math.round(Number(base.n) / (base.ms / 1000));
-    const baseRss = Math.round(base.maxRss / 1024 ** 2);
     console.log(
       `duckdb typed scan + group by: ${base.n} rows → ${base.groups} groups in ` +
-        `${Math.round(base.ms)} ms = ${baseRate} rows/s; peak RSS ${baseRss} MB`,
+        `${Math.round(base.ms)} ms = ${baseRate} rows/s; peak RSS ${mb(base.maxRss)} MB`,
     );
+    const ratio = (e2e ? e2e.queryableMs : wall) / base.ms;
+    console.log(
+      `${e2e ? 'end to end' : 'engine'} / duckdb scan: ${ratio.toFixed(2)}× the scan's time`,
+    );
+    report.duckdb = { ms: Math.round(base.ms), rate: baseRate, rss: base.maxRss };
+    report.ratioToScan = Number(ratio.toFixed(2));
+    console.log(`BENCH_JSON ${JSON.stringify(report)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

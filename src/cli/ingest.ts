@@ -8,6 +8,7 @@ import { createJobQueue } from '../jobs/queue.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMailer } from '../mail/mailer.js';
+import type { EngineProgress } from '../modules/ingestion/engine/engine.types.js';
 import type { IngestPhase } from '../modules/ingestions/ingestions.service.js';
 import type { IngestionDto } from '../modules/ingestions/ingestions.types.js';
 import { openConfiguredDatabase, type OpenedDatabase } from '../server.js';
@@ -57,21 +58,53 @@ const PHASE_LABEL: Record<IngestPhase, string> = {
   failed: 'failed',
 };
 
+const BAR_WIDTH = 24;
+/** Plain output prints one progress line each time the work crosses another tenth. */
+const PLAIN_STEP = 0.1;
+
+export interface ProgressOutput {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /**
- * Progress on a terminal: one line rewritten in place with the phase and elapsed time (and
- * MB/s while reading). Otherwise one plain line per phase, for logs and CI.
- * TODO: rows and ETA while parsing once the engine reports progress from its child.
+ * Progress of `finops ingest`. On a terminal: one line rewritten in place, with a bar, rows,
+ * MB/s and ETA while the engine reads, and the phase with its elapsed time afterwards.
+ * Otherwise (logs, CI): one plain line per phase and one per tenth of the engine's work.
  */
-function progressPrinter(totalBytes: number, out: NodeJS.WriteStream) {
-  const started = performance.now();
+export function progressPrinter(
+  totalBytes: number,
+  out: ProgressOutput,
+  now: () => number = () => performance.now(),
+) {
+  const started = now();
   let phase: IngestPhase = 'parsing';
   let phaseStarted = started;
   let ended: number | null = null;
-  const seconds = (from: number) => (performance.now() - from) / 1000;
+  let latest: EngineProgress | null = null;
+  let printedStep = 0;
+  const seconds = (from: number) => (now() - from) / 1000;
+
+  // Throughput in upload bytes: the engine's estimate of work done times the upload size.
+  const figures = (p: EngineProgress) => {
+    const elapsed = Math.max(seconds(phaseStarted), 0.001);
+    const mbps = (p.fraction * totalBytes) / 1024 ** 2 / elapsed;
+    const eta = p.fraction > 0.02 ? (elapsed * (1 - p.fraction)) / p.fraction : null;
+    return {
+      percent: `${Math.floor(p.fraction * 100)}%`,
+      rows: `${p.rows.toLocaleString('en-US')} rows`,
+      mbps: `${mbps.toFixed(1)} MB/s`,
+      eta: eta === null ? 'ETA --' : `ETA ${formatDuration(eta)}`,
+    };
+  };
   const line = () => {
-    let text = `  ${PHASE_LABEL[phase]} … ${seconds(phaseStarted).toFixed(1)} s`;
-    if (phase === 'parsing') text += `  (${(totalBytes / 1024 ** 2).toFixed(1)} MB)`;
-    return text;
+    if (phase === 'parsing' && latest) {
+      const f = figures(latest);
+      const filled = Math.round(latest.fraction * BAR_WIDTH);
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+      return `  ${bar} ${f.percent.padStart(4)}  ${f.rows}  ${f.mbps}  ${f.eta}  ${latest.step}`;
+    }
+    return `  ${PHASE_LABEL[phase]} … ${seconds(phaseStarted).toFixed(1)} s`;
   };
   const timer = out.isTTY ? setInterval(() => out.write(`\r${line()}\u001b[K`), 250) : null;
   timer?.unref();
@@ -80,10 +113,19 @@ function progressPrinter(totalBytes: number, out: NodeJS.WriteStream) {
     phase(next: IngestPhase) {
       if (out.isTTY) out.write(`\r${line()}\u001b[K\n`);
       phase = next;
-      phaseStarted = performance.now();
+      phaseStarted = now();
       if (!out.isTTY && next !== 'done' && next !== 'failed') {
         out.write(`${PHASE_LABEL[next]} (after ${seconds(started).toFixed(1)} s)\n`);
       }
+    },
+    progress(p: EngineProgress) {
+      latest = p;
+      if (out.isTTY) return;
+      const step = Math.floor(p.fraction / PLAIN_STEP);
+      if (step <= printedStep) return;
+      printedStep = step;
+      const f = figures(p);
+      out.write(`  ${f.percent} ${p.step}: ${f.rows}, ${f.mbps}, ${f.eta}\n`);
     },
     stop(): number {
       if (ended !== null) return ended;
@@ -93,6 +135,13 @@ function progressPrinter(totalBytes: number, out: NodeJS.WriteStream) {
       return ended;
     },
   };
+}
+
+function formatDuration(totalSeconds: number): string {
+  const s = Math.round(totalSeconds);
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  return `${minutes} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
 function summary(ingestion: IngestionDto, duplicate: boolean, seconds: number): string {
@@ -145,7 +194,12 @@ export async function runIngest(config: Config, slug: string, paths: string[]): 
 
     const progress = progressPrinter(totalBytes, process.stderr);
     const result = await services.ingestions
-      .ingestLocal(slug, paths, (p) => progress.phase(p))
+      .ingestLocal(
+        slug,
+        paths,
+        (p) => progress.phase(p),
+        (p) => progress.progress(p),
+      )
       .finally(() => progress.stop());
     const seconds = progress.stop();
     process.stdout.write(summary(result.ingestion, result.duplicate, seconds));

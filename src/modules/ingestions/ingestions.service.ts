@@ -21,6 +21,7 @@ import {
   isIngestionEngineError,
   type EngineFile,
   type EngineLimits,
+  type EngineProgress,
   type EngineResult,
   type PeriodFound,
 } from '../ingestion/engine/engine.types.js';
@@ -53,6 +54,8 @@ const HEARTBEAT_MS = 15_000;
 /** A running ingestion whose heartbeat is this old belongs to a dead worker. */
 const STALE_AFTER_MS = 5 * 60_000;
 const RECOVERY_INTERVAL_MS = 60_000;
+/** How often a running ingestion's progress is written to its row. */
+const PROGRESS_WRITE_MS = 2_000;
 
 export type IngestPhase = NonNullable<IngestionProgress['phase']>;
 
@@ -269,6 +272,38 @@ export function createIngestionsService(deps: IngestionsDeps) {
     };
   }
 
+  /**
+   * Forwards the engine's progress and records it on the running ingestion every few seconds
+   * (GET /ingestions/:id shows it); a failed write only costs one update.
+   */
+  function trackProgress(
+    clientId: string,
+    id: string,
+    forward?: (progress: EngineProgress) => void,
+  ): (progress: EngineProgress) => void {
+    const phaseStartedAt = clock.now().toISOString();
+    let last = 0;
+    return (progress) => {
+      forward?.(progress);
+      const now = performance.now();
+      if (now - last < PROGRESS_WRITE_MS) return;
+      last = now;
+      const patch = {
+        heartbeatAt: clock.now(),
+        progress: {
+          phase: 'parsing' as const,
+          phaseStartedAt,
+          fraction: Math.round(progress.fraction * 1000) / 1000,
+          rowsSeen: progress.rows,
+          bytesRead: progress.bytesRead,
+        },
+      };
+      withTenant(db, clientId, (tx) => model.updateRunning(tx, clientId, id, patch)).catch(
+        (err: Error) =>
+          logger.warn({ ingestionId: id, err: { message: err.message } }, 'progress not saved'),
+      );
+    };
+  }
 
   /**
    * Runs a claimed (running) ingestion to its end. Never throws for a bad file: the outcome is
@@ -279,6 +314,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
     row: model.IngestionRow,
     files: EngineFile[],
     onPhase?: (phase: IngestPhase) => void,
+    onProgress?: (progress: EngineProgress) => void,
   ): Promise<model.IngestionRow> {
     const { clientId, id } = row;
     const dir = workDir(id);
@@ -311,7 +347,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
           workDir: dir,
           limits: deps.engineLimits,
         },
-        { logger },
+        { logger, onProgress: trackProgress(clientId, id, onProgress) },
       );
       // A file with a header and no data must never wipe a period.
       if (result.factCount === 0 || result.periods.length === 0) {
@@ -503,6 +539,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
       slug: string,
       paths: readonly string[],
       onPhase?: (phase: IngestPhase) => void,
+      onProgress?: (progress: EngineProgress) => void,
     ): Promise<{ ingestion: IngestionDto; duplicate: boolean }> {
       const clientId = await withPlatform(db, (tx) => model.findClientIdBySlug(tx, slug));
       if (!clientId) throw notFound(`Client "${slug}"`);
@@ -517,7 +554,7 @@ export function createIngestionsService(deps: IngestionsDeps) {
           model.claimQueued(tx, clientId, row.id, clock.now()),
         );
         const files = paths.map((path, i) => ({ path, name: stored.files[i]!.name }));
-        const done = await execute(systemContext('cli'), claimed!, files, onPhase);
+        const done = await execute(systemContext('cli'), claimed!, files, onPhase, onProgress);
         return { ingestion: toIngestionDto(done), duplicate: false };
       } finally {
         await lock?.release();

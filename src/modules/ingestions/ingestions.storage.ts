@@ -135,7 +135,5 @@ export async function hashLocalFiles(paths: readonly string[]): Promise<StoredUp
 }
 
 export async function removeStored(dir: string, files: readonly StoredFileEntry[]) {
-  await Promise.all(
-    files.filter((f) => f.key).map((f) => rm(join(dir, f.key!), { force: true })),
-  );
+  await Promise.all(files.filter((f) => f.key).map((f) => rm(join(dir, f.key!), { force: true })));
 }

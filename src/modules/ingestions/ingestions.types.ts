@@ -28,6 +28,10 @@ export interface StoredFileEntry {
 export interface IngestionProgress {
   phase?: 'queued' | 'parsing' | 'loading' | 'swapping' | 'done' | 'failed';
   phaseStartedAt?: string;
+  /** While parsing: the engine's estimate of the work done (0..1), records and bytes read. */
+  fraction?: number;
+  rowsSeen?: number;
+  bytesRead?: number;
   formatVersion?: string | null;
   facts?: number;
   peakRssBytes?: number;
@@ -57,7 +61,14 @@ export const ingestionDto = z.object({
   sha256: z.string(),
   files: z.array(z.object({ name: z.string(), bytes: z.number() })),
   total_bytes: z.number(),
-  progress: z.object({ phase: z.string().nullable(), phase_started_at: z.string().nullable() }),
+  progress: z.object({
+    phase: z.string().nullable(),
+    phase_started_at: z.string().nullable(),
+    /** While parsing: the engine's estimate of the work done (0..1), rows and bytes read. */
+    fraction: z.number().nullable(),
+    rows_seen: z.number().nullable(),
+    bytes_read: z.number().nullable(),
+  }),
   format: z.string().nullable(),
   format_version: z.string().nullable(),
   periods: z.array(periodDto),
@@ -113,7 +124,13 @@ export function toIngestionDto(row: IngestionRow): IngestionDto {
     sha256: row.sha256,
     files: files.map((f) => ({ name: f.name, bytes: f.bytes })),
     total_bytes: Number(row.totalBytes),
-    progress: { phase: progress.phase ?? null, phase_started_at: progress.phaseStartedAt ?? null },
+    progress: {
+      phase: progress.phase ?? null,
+      phase_started_at: progress.phaseStartedAt ?? null,
+      fraction: progress.fraction ?? null,
+      rows_seen: progress.rowsSeen ?? null,
+      bytes_read: progress.bytesRead ?? null,
+    },
     format: row.format,
     format_version: progress.formatVersion ?? null,
     periods: (row.periods as PeriodFound[]).map((p) => ({

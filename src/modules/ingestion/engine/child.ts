@@ -1,6 +1,6 @@
 import { faultPoint } from '../../../lib/fault-points.js';
 import { ingest } from './ingest.js';
-import { isIngestionEngineError, type EngineRequest } from './engine.types.js';
+import { isIngestionEngineError, type EngineProgress, type EngineRequest } from './engine.types.js';
 
 /**
  * Child process entry: receives one request over IPC, answers with one message, exits.
@@ -12,8 +12,15 @@ export type ChildReply =
   | { ok: true; result: Awaited<ReturnType<typeof ingest>> }
   | { ok: false; code: string; message: string; detail?: string };
 
+/** Any number of progress messages, then exactly one reply. */
+export type ChildMessage = { progress: EngineProgress } | ChildReply;
+
 function reply(message: ChildReply): void {
   process.send?.(message, () => process.exit(0));
+}
+
+function sendProgress(progress: EngineProgress): void {
+  if (process.connected) process.send?.({ progress } satisfies ChildMessage);
 }
 
 // The parent is gone (killed, crashed): nobody will read the answer, and DuckDB could go on
@@ -21,7 +28,7 @@ function reply(message: ChildReply): void {
 process.once('disconnect', () => process.exit(1));
 
 process.once('message', (request: EngineRequest) => {
-  ingest(request)
+  ingest(request, sendProgress)
     .then(async (result) => {
       await faultPoint('ingest:engine');
       reply({ ok: true, result });

@@ -84,6 +84,18 @@ export interface EngineRequest {
   limits?: Partial<EngineLimits>;
 }
 
+/** Sent by the engine while it runs (at most a few times a second). */
+export interface EngineProgress {
+  step: 'reading' | 'aggregating' | 'writing';
+  /** Bytes of the uploaded files read so far (before decompression), and their total. */
+  bytesRead: number;
+  bytesTotal: number;
+  /** Records seen so far: lines while reading text, DuckDB's row count for Parquet. */
+  rows: number;
+  /** Estimate of the whole run done, 0..1, for a progress bar and an ETA. */
+  fraction: number;
+}
+
 export interface RejectSample {
   file: string;
   /** 1-based line of the record (header = line 1; blank lines and quoted newlines not counted). */
@@ -132,4 +144,13 @@ export interface EngineResult {
   durationMs: number;
   /** Peak resident memory of the engine process (V8 + DuckDB), for capacity planning. */
   peakRssBytes: number;
+  /** Time per engine step, in order (prepare, aggregate, …). */
+  phases: EnginePhase[];
+}
+
+export interface EnginePhase {
+  name: string;
+  ms: number;
+  /** CPU of the whole engine process during the step, all threads. */
+  cpuMs: number;
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -8,15 +8,17 @@ import {
   LINE_METRICS,
   type FormatAdapter,
   type HeaderInfo,
+  type LineDimension,
 } from './adapters/adapter.js';
 import { detectAdapter } from './adapters/index.js';
-import { CopyFileWriter, FACT_COLUMNS } from './copy-file.js';
+import { COPY_TEXT_OPTIONS, FACT_COLUMNS, copySelect } from './copy-file.js';
 import {
   DEFAULT_LIMITS,
   IngestionEngineError,
   type AccountFound,
   type CurrencyTotals,
   type EngineLimits,
+  type EnginePhase,
   type EngineRequest,
   type EngineResult,
   type PeriodFound,
@@ -24,6 +26,7 @@ import {
 } from './engine.types.js';
 import { dialectOf, parseHeader, checkNames, type CsvDialect } from './header.js';
 import { prepareFile, type PreparedFile } from './prepare.js';
+import { ProgressTracker, type ProgressSink } from './progress.js';
 import { Mapper, MONEY_TYPE, ident, lit, type SourceColumn } from './sql.js';
 
 /**
@@ -45,19 +48,58 @@ interface DataFile {
   relation: string;
   columns: SourceColumn[];
   adapter: FormatAdapter;
-  /** SQL selecting one normalized line per row, with `reject_reason`. */
+  /**
+   * SQL selecting one normalized line per row, with `reject_reason`; a deferred dimension is
+   * there as its inputs (`tags__0`, …) and built from them by its `deferred` expression.
+   */
   lines: string;
+  deferred: Map<LineDimension, string>;
 }
 
-export async function ingest(request: EngineRequest): Promise<EngineResult> {
+/** Wall and CPU time per step (CPU counts DuckDB's threads too), for the bench and the logs. */
+class PhaseClock {
+  readonly phases: EnginePhase[] = [];
+  private wall = performance.now();
+  private cpu = process.cpuUsage();
+
+  lap(name: string): void {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const cpuMs = (cpu.user - this.cpu.user + cpu.system - this.cpu.system) / 1000;
+    this.phases.push({ name, ms: Math.round(wall - this.wall), cpuMs: Math.round(cpuMs) });
+    this.wall = wall;
+    this.cpu = cpu;
+  }
+}
+
+export async function ingest(
+  request: EngineRequest,
+  onProgress: ProgressSink = () => undefined,
+): Promise<EngineResult> {
   const started = Date.now();
+  const clock = new PhaseClock();
   const limits: EngineLimits = { ...DEFAULT_LIMITS, ...request.limits };
   await mkdir(request.workDir, { recursive: true });
 
+  const sizes = await Promise.all(request.files.map(async (f) => (await stat(f.path)).size));
+  const progress = new ProgressTracker(
+    onProgress,
+    sizes.reduce((a, b) => a + b, 0),
+  );
+  // TODO(ingestion): inflate and scan at the same time (line-aligned parts handed to DuckDB as
+  // they are written) once a 2-core run shows the serial inflate as the limit: it is about 40 %
+  // of a gzip upload's wall time, and writing the inflated text costs more CPU than inflating.
   const prepared: PreparedFile[] = [];
   for (const [index, file] of request.files.entries()) {
-    prepared.push(await prepareFile(file, index, request.workDir, limits));
+    let lines = 0;
+    const onRead = (read: { bytes: number; lines: number }) => {
+      lines = read.lines;
+      progress.reading(read.bytes, read.lines);
+    };
+    prepared.push(await prepareFile(file, index, request.workDir, limits, onRead));
+    progress.reading(sizes[index]!, lines, true);
   }
+  clock.lap('prepare');
   if (!prepared.some((file) => file.kind !== 'ignored')) {
     throw new IngestionEngineError(
       'empty_file',
@@ -73,7 +115,11 @@ export async function ingest(request: EngineRequest): Promise<EngineResult> {
   const connection = await instance.connect();
   try {
     await connection.run("SET TimeZone = 'UTC'");
-    return await run(connection, request, limits, prepared, started);
+    // Nothing the engine writes depends on row order (the reject scan sets it back).
+    await connection.run('SET preserve_insertion_order = false');
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
+    return await run(connection, request, limits, prepared, started, clock, progress);
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -86,6 +132,8 @@ async function run(
   limits: EngineLimits,
   prepared: PreparedFile[],
   started: number,
+  clock: PhaseClock,
+  progress: ProgressTracker,
 ): Promise<EngineResult> {
   const latestTime = new Date(Date.now() + 366 * 24 * 3600 * 1000);
   const files: DataFile[] = [];
@@ -95,7 +143,10 @@ async function run(
   }
   checkSameFormat(files);
 
-  const aggregated = await aggregate(con, files);
+  clock.lap('describe');
+
+  const aggregated = await aggregate(con, files, progress);
+  clock.lap('aggregate');
   const { counts: rowsPerFile, malformed } = await rowCounts(con, files);
   const rowsRejected = aggregated.rejected + malformed;
   const rowsRead = [...rowsPerFile.values()].reduce((a, b) => a + b, 0);
@@ -108,11 +159,20 @@ async function run(
 
   const rejects = await collectRejects(con, files, aggregated.rejected);
   checkRejectRatio(rowsRejected, rowsRead, limits, rejects);
+  clock.lap('rejects');
+  progress.writing(rowsRead);
 
   await buildFacts(con);
-  const writer = new CopyFileWriter(request.outputPath);
-  await writeFacts(con, writer, request);
+  clock.lap('facts');
+  const factCount = await writeFacts(con, request);
+  clock.lap('write');
   const adapter = files[0]!.adapter;
+  const summary = {
+    periods: await periods(con),
+    accounts: await accounts(con),
+    totals: await totals(con),
+  };
+  clock.lap('summary');
 
   return {
     format: adapter.id,
@@ -125,14 +185,13 @@ async function run(
     rowsRead,
     rowsRejected,
     rejects,
-    factCount: writer.rows,
-    periods: await periods(con),
-    accounts: await accounts(con),
-    totals: await totals(con),
+    factCount,
+    ...summary,
     copyFile: request.outputPath,
     columns: FACT_COLUMNS,
     durationMs: Date.now() - started,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    phases: clock.phases,
   };
 }
 
@@ -157,7 +216,11 @@ async function describeFile(
   } else {
     relation = `read_parquet(${lit(file.path)}, file_row_number = true)`;
     columns = await parquetColumns(con, file.name, relation);
-    checkNames(file.name, columns.map((c) => c.name), limits);
+    checkNames(
+      file.name,
+      columns.map((c) => c.name),
+      limits,
+    );
   }
 
   const header = headerInfo(columns);
@@ -172,12 +235,46 @@ async function describeFile(
     mapper.check(`${OVERFLOW_COLUMN} IS NOT NULL`, overflow);
   }
   const select = adapter.map(mapper);
-  const exprs = [...LINE_DIMENSIONS, ...LINE_METRICS].map((c) => `${select[c]} AS ${c}`);
+  const exprs: string[] = [];
+  const deferred = new Map<LineDimension, string>();
+  for (const name of [...LINE_DIMENSIONS, ...LINE_METRICS]) {
+    const inputs = DEFERRABLE.has(name) ? deferrableInputs(select[name], columns) : null;
+    if (!inputs) {
+      exprs.push(`${select[name]} AS ${name}`);
+      continue;
+    }
+    let expr = select[name];
+    for (const [i, alias] of inputs.entries()) {
+      exprs.push(`${alias} AS ${name}__${i}`);
+      expr = expr.replaceAll(new RegExp(`\\b${alias}\\b`, 'g'), `${name}__${i}`);
+    }
+    deferred.set(name as LineDimension, expr);
+  }
   const rowNumber = file.kind === 'parquet' ? 'file_row_number + 1' : 'NULL::BIGINT';
   const lines =
     `SELECT ${index} AS file_index, ${rowNumber} AS row_number, ${exprs.join(',\n  ')},\n  ` +
-    `${mapper.reason()} AS reject_reason FROM ${relation}`;
-  return { index, name: file.name, kind: file.kind, relation, columns, adapter, lines };
+    `${mapper.reason()} AS reject_reason FROM ${mapper.from(relation)}`;
+  return { index, name: file.name, kind: file.kind, relation, columns, adapter, lines, deferred };
+}
+
+/**
+ * Tags and extras are JSON objects built from several text columns; building them per line
+ * cost a fifth of the engine. They are built after the first GROUP BY instead, once per
+ * distinct combination of their inputs, which gives the same facts.
+ */
+const DEFERRABLE: ReadonlySet<string> = new Set<LineDimension>(['tags', 'x']);
+
+/**
+ * The once-per-row values (`__v…` aliases) an expression reads, or null when it also reads a
+ * source column directly (CUR 2.0 map columns), which the grouped rows no longer have.
+ */
+function deferrableInputs(expr: string, columns: SourceColumn[]): string[] | null {
+  const aliases = [...new Set(expr.match(/\b__v[01]_\d+\b/g) ?? [])];
+  const code = expr.replaceAll(/'(?:[^']|'')*'/g, "''").replaceAll(/\b__v[01]_\d+\b/g, '');
+  const readsSource = columns.some((c) =>
+    c.ref.startsWith('"') ? code.includes(c.ref) : new RegExp(`\\b${c.ref}\\b`).test(code),
+  );
+  return readsSource || /\bc_overflow\b/.test(code) ? null : aliases;
 }
 
 /**
@@ -248,16 +345,39 @@ function checkSameFormat(files: DataFile[]): void {
 
 const DIMENSIONS = LINE_DIMENSIONS.join(', ');
 
-/** One scan: rejected rows are grouped apart (flag) so they are counted but never loaded. */
-async function aggregate(con: DuckDBConnection, files: DataFile[]): Promise<{ rejected: number }> {
-  const union = files.map((f) => f.lines).join('\nUNION ALL BY NAME\n');
+/**
+ * One scan per file, grouped to daily rows with its rejected rows apart (flag) so they are
+ * counted but never loaded; then the deferred dimensions are built and the files merged.
+ */
+async function aggregate(
+  con: DuckDBConnection,
+  files: DataFile[],
+  progress: ProgressTracker,
+): Promise<{ rejected: number }> {
   const sums = LINE_METRICS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+  const parts: string[] = [];
   try {
+    for (const [position, file] of files.entries()) {
+      const sql =
+        `CREATE TEMP TABLE agg_${file.index} AS SELECT reject_reason IS NOT NULL AS rejected, ` +
+        `* EXCLUDE (file_index, row_number, reject_reason, ${LINE_METRICS.join(', ')}), ` +
+        `${sums}, count(*) AS line_count FROM (${file.lines}) lines GROUP BY ALL`;
+      await progress.aggregating(con, position, files.length, () => con.run(sql));
+      const dims = LINE_DIMENSIONS.map((d) => {
+        const expr = file.deferred.get(d);
+        return expr ? `${expr} AS ${d}` : d;
+      });
+      parts.push(
+        `SELECT ${file.index} AS file_index, rejected, ${dims.join(', ')}, ` +
+          `${LINE_METRICS.join(', ')}, line_count FROM agg_${file.index}`,
+      );
+    }
     await con.run(
-      `CREATE TEMP TABLE agg AS SELECT file_index, reject_reason IS NOT NULL AS rejected, ` +
-        `${DIMENSIONS}, ${sums}, count(*) AS line_count FROM (${union}) lines ` +
-        `GROUP BY ALL`,
+      `CREATE TEMP TABLE agg AS SELECT file_index, rejected, ${DIMENSIONS}, ${sums}, ` +
+        `sum(line_count)::BIGINT AS line_count FROM (${parts.join('\nUNION ALL\n')}) ` +
+        'GROUP BY ALL',
     );
+    for (const file of files) await con.run(`DROP TABLE agg_${file.index}`);
   } catch (err) {
     throw duckdbFailure(err, files);
   }
@@ -352,6 +472,7 @@ async function collectRejects(
   }
   if (rejectedRows > 0) {
     await con.run('SET threads = 1');
+    await con.run('SET preserve_insertion_order = true');
     for (const file of files) {
       const numbered =
         file.kind === 'csv'
@@ -411,20 +532,17 @@ async function buildFacts(con: DuckDBConnection): Promise<void> {
   }
 }
 
-async function writeFacts(
-  con: DuckDBConnection,
-  writer: CopyFileWriter,
-  request: EngineRequest,
-): Promise<void> {
-  const cols = FACT_COLUMNS.slice(2).map((c) => `CAST(${c} AS VARCHAR)`);
-  const result = await con.stream(`SELECT ${cols.join(', ')} FROM facts`);
-  const prefix = [request.clientId, request.ingestionId];
-  for await (const rows of result.yieldRows()) {
-    for (const row of rows) {
-      await writer.writeRow([...prefix, ...(row as (string | null)[])]);
-    }
-  }
-  await writer.close();
+/** DuckDB writes the COPY file; returns its row count. */
+async function writeFacts(con: DuckDBConnection, request: EngineRequest): Promise<number> {
+  const described = (await con.runAndReadAll('DESCRIBE facts')).getRowObjectsJson();
+  const text = new Set(
+    described.filter((c) => c.column_type === 'VARCHAR').map((c) => String(c.column_name)),
+  );
+  const select = copySelect('facts', request, text);
+  const written = await con.runAndReadAll(
+    `COPY (${select}) TO ${lit(request.outputPath)} (${COPY_TEXT_OPTIONS})`,
+  );
+  return Number(written.getRows()[0]?.[0] ?? 0);
 }
 
 async function periods(con: DuckDBConnection): Promise<PeriodFound[]> {

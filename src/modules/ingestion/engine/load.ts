@@ -30,7 +30,7 @@ const CREATE_TEMP =
   `CREATE TEMP TABLE ${TEMP_TABLE} ON COMMIT DROP AS ` +
   `SELECT ${COLUMN_LIST} FROM cost_daily_staging WITH NO DATA`;
 const MOVE =
-  `INSERT INTO cost_daily_staging (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${TEMP_TABLE}`;
+  `INSERT INTO cost_daily_staging (${COLUMN_LIST}) ` + `SELECT ${COLUMN_LIST} FROM ${TEMP_TABLE}`;
 // Refuses a file written for another ingestion (RLS already refuses another client).
 const FOREIGN_ROWS = `SELECT count(*)::int AS n FROM ${TEMP_TABLE} WHERE ingestion_id <> $1`;
 const SET_TENANT =

@@ -49,11 +49,17 @@ async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
   }
 }
 
+/** Reports how far reading got: bytes of the uploaded file and lines seen so far. */
+export type ReadProgress = (read: { bytes: number; lines: number }) => void;
+
+const CHUNK_BYTES = 1024 * 1024;
+
 export async function prepareFile(
   file: EngineFile,
   index: number,
   workDir: string,
   limits: EngineLimits,
+  onRead: ReadProgress = () => undefined,
 ): Promise<PreparedFile> {
   const { head, size } = await readHead(file.path);
   if (size === 0) {
@@ -63,8 +69,7 @@ export async function prepareFile(
 
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const inflated = join(workDir, `input-${index}.data`);
-    const textHead = await inflate(file, size, inflated, limits);
-    return classifyInflated(file, inflated, textHead, limits);
+    return inflate(file, size, inflated, limits, onRead);
   }
 
   if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) {
@@ -76,7 +81,19 @@ export async function prepareFile(
   if (looksLikeJson(head)) return { kind: 'ignored', name: file.name };
 
   const checker = new TextChecker(file, limits);
-  await pipeline(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), checker.sink());
+  let bytes = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      bytes += chunk.length;
+      onRead({ bytes, lines: checker.lines });
+      done(null, chunk);
+    },
+  });
+  await pipeline(
+    createReadStream(file.path, { highWaterMark: CHUNK_BYTES }),
+    counted,
+    checker.sink(),
+  );
   return { kind: 'csv', name: file.name, path: file.path, headerLine: checker.header() };
 }
 
@@ -94,50 +111,99 @@ function refuseBinary(file: EngineFile, head: Buffer): void {
 
 /** Manifests (CUR `*-Manifest.json`) travel with the data parts and are skipped. */
 function looksLikeJson(head: Buffer): boolean {
-  const text = head.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = head
+    .subarray(0, 256)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return text.startsWith('{') || text.startsWith('[');
 }
 
-/** Inflates to `target`, counting bytes; returns the first bytes of the inflated content. */
+/**
+ * Inflates to `target` under the byte and ratio caps, then classifies the content. Text is
+ * checked while it streams (one pass over the inflated bytes, which are never read back):
+ * the first 64 KiB decide whether the content is text at all.
+ */
 async function inflate(
   file: EngineFile,
   compressedSize: number,
   target: string,
   limits: EngineLimits,
-): Promise<Buffer> {
+  onRead: ReadProgress,
+): Promise<PreparedFile> {
   let total = 0;
-  const chunks: Buffer[] = [];
-  let headBytes = 0;
+  const headChunks: Buffer[] = [];
+  let head: Buffer | null = null;
+  let checker: TextChecker | null = null;
+  // The byte and ratio caps are checked first on the whole stream, as when the text was only
+  // checked after inflating: a bomb of zeros is `decompressed_too_large`, not a binary file.
+  let textError: unknown = null;
+  const source = createReadStream(file.path, { highWaterMark: CHUNK_BYTES });
+
+  const check = (run: (c: TextChecker) => void) => {
+    if (checker === null || textError !== null) return;
+    try {
+      run(checker);
+    } catch (err) {
+      textError = err;
+    }
+  };
+  // Runs once the head is known: notes binary content and starts checking text.
+  const decide = (bytes: Buffer) => {
+    head = bytes.subarray(0, HEAD_BYTES);
+    try {
+      if (classifyHead(file, head) !== 'text') return;
+    } catch (err) {
+      textError = err;
+      return;
+    }
+    checker = new TextChecker(file, limits);
+    check((c) => c.feed(bytes));
+  };
+
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
-      total += chunk.length;
-      const ratioExceeded =
-        total > limits.ratioFloorBytes && total / compressedSize > limits.maxCompressionRatio;
-      if (total > limits.maxDecompressedBytes || ratioExceeded) {
-        done(
-          new IngestionEngineError(
+      try {
+        total += chunk.length;
+        const ratioExceeded =
+          total > limits.ratioFloorBytes && total / compressedSize > limits.maxCompressionRatio;
+        if (total > limits.maxDecompressedBytes || ratioExceeded) {
+          throw new IngestionEngineError(
             'decompressed_too_large',
             `"${file.name}" inflates beyond the allowed ` +
               `${formatBytes(limits.maxDecompressedBytes)}` +
               ` (or ${limits.maxCompressionRatio}:1). Split the export into smaller files.`,
-          ),
-        );
-        return;
+          );
+        }
+        if (head === null) {
+          headChunks.push(chunk);
+          if (total >= HEAD_BYTES) decide(Buffer.concat(headChunks));
+        } else {
+          check((c) => c.feed(chunk));
+        }
+        onRead({ bytes: source.bytesRead, lines: (checker as TextChecker | null)?.lines ?? 0 });
+        done(null, chunk);
+      } catch (err) {
+        done(err as Error);
       }
-      if (headBytes < HEAD_BYTES) {
-        chunks.push(chunk);
-        headBytes += chunk.length;
+    },
+    flush(done: TransformCallback) {
+      try {
+        if (head === null && total > 0) decide(Buffer.concat(headChunks));
+        check((c) => c.finish());
+        done();
+      } catch (err) {
+        done(err as Error);
       }
-      done(null, chunk);
     },
   });
 
   try {
     await pipeline(
-      createReadStream(file.path),
-      createGunzip(),
+      source,
+      createGunzip({ chunkSize: CHUNK_BYTES }),
       counter,
-      createWriteStream(target),
+      createWriteStream(target, { highWaterMark: CHUNK_BYTES }),
     );
   } catch (err) {
     if (err instanceof IngestionEngineError) throw err;
@@ -148,22 +214,22 @@ async function inflate(
       { cause: err },
     );
   }
-  if (total === 0) {
+  if (total === 0 || head === null) {
     throw new IngestionEngineError('empty_file', `"${file.name}" is empty once decompressed.`);
   }
-  return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+  if (textError !== null) throw textError;
+  const kind = classifyHead(file, head);
+  if (kind === 'parquet') {
+    await checkParquetFooter(file, target);
+    return { kind: 'parquet', name: file.name, path: target };
+  }
+  if (kind === 'json') return { kind: 'ignored', name: file.name };
+  return { kind: 'csv', name: file.name, path: target, headerLine: checker!.header() };
 }
 
-async function classifyInflated(
-  file: EngineFile,
-  path: string,
-  head: Buffer,
-  limits: EngineLimits,
-): Promise<PreparedFile> {
-  if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) {
-    await checkParquetFooter(file, path);
-    return { kind: 'parquet', name: file.name, path };
-  }
+/** What inflated content is, from its first bytes; refuses binary files and double gzip. */
+function classifyHead(file: EngineFile, head: Buffer): 'parquet' | 'json' | 'text' {
+  if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) return 'parquet';
   if (head[0] === 0x1f && head[1] === 0x8b) {
     throw new IngestionEngineError(
       'unsupported_file',
@@ -171,11 +237,7 @@ async function classifyInflated(
     );
   }
   refuseBinary(file, head);
-  if (looksLikeJson(head)) return { kind: 'ignored', name: file.name };
-
-  const checker = new TextChecker(file, limits);
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), checker.sink());
-  return { kind: 'csv', name: file.name, path, headerLine: checker.header() };
+  return looksLikeJson(head) ? 'json' : 'text';
 }
 
 /**
@@ -221,11 +283,16 @@ class TextChecker {
     private readonly limits: EngineLimits,
   ) {}
 
+  /** Lines started so far (the header is line 1). */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
   sink() {
     return new Transform({
       transform: (chunk: Buffer, _enc, done: TransformCallback) => {
         try {
-          this.push(chunk);
+          this.feed(chunk);
           done();
         } catch (err) {
           done(err as Error);
@@ -233,7 +300,7 @@ class TextChecker {
       },
       flush: (done: TransformCallback) => {
         try {
-          this.end();
+          this.finish();
           done();
         } catch (err) {
           done(err as Error);
@@ -247,7 +314,7 @@ class TextChecker {
     return text.replace(/^\uFEFF/, '').replace(/\r$/, '');
   }
 
-  private push(chunk: Buffer): void {
+  feed(chunk: Buffer): void {
     const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const cut = completeUtf8Prefix(data);
     const body = data.subarray(0, cut);
@@ -263,7 +330,7 @@ class TextChecker {
     this.offset += body.length;
   }
 
-  private end(): void {
+  finish(): void {
     if (this.carry.length > 0) this.invalid();
   }
 

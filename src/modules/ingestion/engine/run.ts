@@ -4,11 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Logger } from '../../../lib/logger.js';
-import type { ChildReply } from './child.js';
+import type { ChildMessage, ChildReply } from './child.js';
 import {
   DEFAULT_LIMITS,
   IngestionEngineError,
   type EngineLimits,
+  type EngineProgress,
   type EngineRequest,
   type EngineResult,
   type IngestionEngineErrorCode,
@@ -29,6 +30,8 @@ const STDERR_KEEP = 8 * 1024;
 
 export interface RunEngineOptions {
   logger?: Logger;
+  /** Called a few times a second while the engine runs; must not throw. */
+  onProgress?: (progress: EngineProgress) => void;
 }
 
 export async function runIngestionEngine(
@@ -88,7 +91,11 @@ function runChild(
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
     });
-    child.on('message', (message: ChildReply) => {
+    child.on('message', (message: ChildMessage) => {
+      if ('progress' in message) {
+        options.onProgress?.(message.progress);
+        return;
+      }
       reply = message;
     });
     child.on('error', (err) => {
@@ -97,6 +104,11 @@ function runChild(
     });
     child.on('exit', (code, signal) => {
       if (reply?.ok) {
+        const phases = reply.result.phases.map((p) => `${p.name} ${p.ms}/${p.cpuMs}`).join(', ');
+        options.logger?.debug(
+          { rows: reply.result.rowsRead, ms: reply.result.durationMs, phases },
+          'ingestion engine finished',
+        );
         finish(null, reply.result);
         return;
       }

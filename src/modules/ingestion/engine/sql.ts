@@ -50,11 +50,22 @@ export interface MoneyOptions {
   scientific?: boolean;
 }
 
-/** Resolves header names and turns raw columns into validated, typed SQL expressions. */
+/**
+ * Resolves header names and turns raw columns into validated, typed SQL expressions.
+ *
+ * Each cleaned text value, typed value and parsed date is computed once per row in a projection
+ * below the line select (`from()`), and the line expressions and reject checks refer to it by
+ * alias. Inlining them instead repeated the same regex, cast and timestamp parse in every check
+ * and metric that used the column (up to eight times for a usage start date), which is where
+ * most of the engine's time went.
+ */
 export class Mapper {
   private readonly exact = new Map<string, SourceColumn>();
   private readonly folded = new Map<string, SourceColumn | null>();
-  private readonly checks: string[] = [];
+  /** Reject checks in registration order; a Set because columns are validated once. */
+  private readonly checks = new Set<string>();
+  /** expression → alias: [0] over raw columns, [1] over [0]'s aliases. */
+  private readonly stages: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
 
   constructor(
     readonly columns: readonly SourceColumn[],
@@ -87,20 +98,48 @@ export class Mapper {
   }
 
   textOf(column: SourceColumn): string {
-    if (column.type !== 'VARCHAR') return `CAST(${column.ref} AS VARCHAR)`;
+    if (column.type !== 'VARCHAR') return this.derive(0, `CAST(${column.ref} AS VARCHAR)`);
     const nulls = ['', ...(this.options.nullLiterals ?? [])].map(lit).join(', ');
-    return `CASE WHEN ${column.ref} IN (${nulls}) THEN NULL ELSE ${column.ref} END`;
+    return this.derive(0, `CASE WHEN ${column.ref} IN (${nulls}) THEN NULL ELSE ${column.ref} END`);
+  }
+
+  /**
+   * An expression over text values (`text`, `textOf`) evaluated once per row, for one that
+   * several line expressions use (CUR 2.0 parses its `product` map once, not once per key).
+   * It sits in the same projection as typed values, so it may not read `money`/`time` results.
+   */
+  once(expr: string): string {
+    return this.derive(1, expr);
+  }
+
+  private derive(stage: 0 | 1, expr: string): string {
+    const known = this.stages[stage].get(expr);
+    if (known) return known;
+    const alias = `__v${stage}_${this.stages[stage].size}`;
+    this.stages[stage].set(expr, alias);
+    return alias;
+  }
+
+  /** The source relation with the once-per-row values added as columns. */
+  from(relation: string): string {
+    let sql = relation;
+    for (const stage of this.stages) {
+      if (stage.size === 0) continue;
+      const columns = [...stage].map(([expr, alias]) => `${expr} AS ${alias}`).join(',\n  ');
+      sql = `(SELECT *,\n  ${columns}\nFROM ${sql})`;
+    }
+    return sql;
   }
 
   /** Registers a reject reason: `condition` true means the row is rejected with `reason`. */
   check(condition: string, reason: string): void {
-    this.checks.push(`CASE WHEN ${condition} THEN ${reason} END`);
+    this.checks.add(`CASE WHEN ${condition} THEN ${reason} END`);
   }
 
   /** First non-null reason of the row, or NULL for a good row. */
   reason(): string {
-    if (this.checks.length === 0) return 'NULL::VARCHAR';
-    return `coalesce(${this.checks.join(',\n  ')})`;
+    if (this.checks.size === 0) return 'NULL::VARCHAR';
+    return `coalesce(${[...this.checks].join(',\n  ')})`;
   }
 
   /** DECIMAL(38,10) of a money column; NULL when absent or empty (unless required). */
@@ -128,20 +167,26 @@ export class Mapper {
         `NOT isfinite(${column.ref}) OR abs(${column.ref}) >= ${limit}`,
         `${lit(`${label}: `)} || CAST(${column.ref} AS VARCHAR) || ' is out of range'`,
       );
-      return `CAST(${column.ref} AS ${MONEY_TYPE})`;
+      return this.derive(0, `TRY_CAST(${column.ref} AS ${MONEY_TYPE})`);
     }
     if (/^(DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT)/.test(column.type)) {
+      const cast = this.derive(0, `TRY_CAST(${column.ref} AS ${MONEY_TYPE})`);
       this.check(
-        `abs(CAST(${column.ref} AS ${MONEY_TYPE})) >= ${limit}`,
+        `${column.ref} IS NOT NULL AND (${cast} IS NULL OR abs(${cast}) >= ${limit})`,
         `${lit(`${label}: `)} || CAST(${column.ref} AS VARCHAR) || ' is out of range'`,
       );
-      return `CAST(${column.ref} AS ${MONEY_TYPE})`;
+      return cast;
     }
 
     const scientific = options.scientific ?? this.options.exponents ?? false;
     const re = scientific ? SCIENTIFIC_DECIMAL_RE : PLAIN_DECIMAL_RE;
     const what = scientific ? 'a decimal number' : 'a plain decimal number';
-    const cast = `TRY_CAST(${value} AS ${MONEY_TYPE})`;
+    // DECIMAL(18,10) parses several times faster than (38,10) and rounds the same way; only
+    // values of 9 or more integer digits take the wide cast.
+    const cast = this.derive(
+      1,
+      `coalesce(TRY_CAST(${value} AS DECIMAL(18,10)), TRY_CAST(${value} AS ${MONEY_TYPE}))`,
+    );
     const shown = `left(${value}, 40)`;
     this.check(
       `${value} IS NOT NULL AND NOT regexp_full_match(${value}, ${lit(re)})`,
@@ -165,14 +210,18 @@ export class Mapper {
 
     let parsed: string;
     if (/^(TIMESTAMP|DATE)/.test(column.type)) {
-      parsed = `CAST(${column.ref} AS TIMESTAMP)`;
+      parsed = this.derive(0, `CAST(${column.ref} AS TIMESTAMP)`);
     } else {
       const value = this.textOf(column);
-      parsed =
+      // Through epoch microseconds rather than CAST(… AS TIMESTAMP): the same instant in UTC,
+      // without the ICU time-zone conversion that cost three times the parse itself.
+      parsed = this.derive(
+        1,
         `CASE WHEN regexp_full_match(${value}, ${lit(ISO_TIME_RE)}) ` +
-        `THEN CAST(TRY_CAST(${value} AS TIMESTAMPTZ) AS TIMESTAMP) ` +
-        `WHEN regexp_full_match(${value}, ${lit(US_DATE_RE)}) ` +
-        `THEN try_strptime(split_part(${value}, ' ', 1), '%m/%d/%Y') END`;
+          `THEN make_timestamp(epoch_us(TRY_CAST(${value} AS TIMESTAMPTZ))) ` +
+          `WHEN regexp_full_match(${value}, ${lit(US_DATE_RE)}) ` +
+          `THEN try_strptime(split_part(${value}, ' ', 1), '%m/%d/%Y') END`,
+      );
       this.check(
         `${value} IS NOT NULL AND (${parsed}) IS NULL`,
         `${lit(`${label}: "`)} || left(${value}, 40) || '" is not a date/time'`,
@@ -201,12 +250,11 @@ export class Mapper {
       ? `CASE WHEN ltrim(${raw}) LIKE '{%' THEN ${raw} ELSE '{' || ${raw} || '}' END`
       : raw;
     // CASE, not AND: DuckDB may evaluate both sides of AND, and json_type throws on bad JSON.
-    const valid =
-      `CASE WHEN json_valid(${value}) THEN json_type(${value}) = 'OBJECT' ELSE false END`;
-    this.check(
-      `${raw} IS NOT NULL AND NOT (${valid})`,
-      lit(`${column.name} is not a JSON object`),
+    const valid = this.derive(
+      1,
+      `CASE WHEN json_valid(${value}) THEN json_type(${value}) = 'OBJECT' ELSE false END`,
     );
+    this.check(`${raw} IS NOT NULL AND NOT (${valid})`, lit(`${column.name} is not a JSON object`));
     return (
       `CASE WHEN ${raw} IS NULL THEN '{}' ` +
       `WHEN ${valid} THEN CAST(json(${value}) AS VARCHAR) END`
@@ -223,14 +271,19 @@ export function estimateProduct(a: string, b: string): string {
   return `TRY_CAST(round(CAST(${a} AS DOUBLE) * CAST(${b} AS DOUBLE), 10) AS ${MONEY_TYPE})`;
 }
 
-/** JSON object text from (key, SQL text expression) pairs, leaving out NULL values. */
+/**
+ * JSON object text from (key, SQL text expression) pairs, leaving out NULL values. Built by
+ * concatenation (keys escaped here, values by to_json): building a MAP per row and serializing
+ * it cost as much as the rest of a legacy CUR line. Keys must be distinct.
+ */
 export function jsonFromPairs(pairs: [string, string][]): string {
   if (pairs.length === 0) return "'{}'";
-  const entries = pairs.map(([key, expr]) => `struct_pack(k := ${lit(key)}, v := ${expr})`);
-  return (
-    `CAST(to_json(map_from_entries(list_filter([${entries.join(', ')}], ` +
-    `e -> e.v IS NOT NULL))) AS VARCHAR)`
+  const members = pairs.map(
+    ([key, expr]) =>
+      `CASE WHEN ${expr} IS NOT NULL ` +
+      `THEN ${lit(`${JSON.stringify(key)}:`)} || CAST(to_json(${expr}) AS VARCHAR) END`,
   );
+  return `'{' || concat_ws(',', ${members.join(', ')}) || '}'`;
 }
 
 /** SQL CASE mapping exact values through a table, with a default expression. */

@@ -30,9 +30,16 @@ type Flavour = 'legacy' | 'snake' | 'cur2';
 function athenaName(legacy: string): string[] {
   const [category = '', attribute = ''] = legacy.split('/');
   const perLetter = (s: string) =>
-    s.replace(/([A-Z])/g, '_$1').toLowerCase().replace(/^_/, '').replace(/[^a-z0-9_]/g, '_');
+    s
+      .replace(/([A-Z])/g, '_$1')
+      .toLowerCase()
+      .replace(/^_/, '')
+      .replace(/[^a-z0-9_]/g, '_');
   const perWord = (s: string) =>
-    s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+    s
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_');
   const names = [`${perLetter(category)}_${perLetter(attribute)}`];
   names.push(`${perWord(category)}_${perWord(attribute)}`);
   return [...new Set(names)];
@@ -62,7 +69,11 @@ class AwsColumns {
       return this.m.text(...this.names(legacy));
     }
     // CUR 2.0 keeps most product attributes in the `product` map, keyed in snake_case.
-    const key = athenaName(legacy)[1]!.replace(/^product_/, '');
+    // The per-word spelling (`product_product_name`); athenaName lists it last, and alone
+    // when both spellings agree (`product_region`).
+    const key = athenaName(legacy)
+      .at(-1)!
+      .replace(/^product_/, '');
     return mapValue(this.productMap, key, this.m);
   }
 
@@ -76,10 +87,21 @@ class AwsColumns {
 }
 
 function mapValue(column: SourceColumn, key: string, m: Mapper): string {
-  if (column.type.startsWith('MAP')) return `map_extract_value(${column.ref}, ${lit(key)})`;
+  return `map_extract_value(${asMap(column, m)}, ${lit(key)})`;
+}
+
+/**
+ * A CUR 2.0 map column as MAP(VARCHAR, VARCHAR): as it is in Parquet; parsed once per row from
+ * its JSON text in CSV (NULL unless a JSON object), however many keys are read from it.
+ */
+function asMap(column: SourceColumn, m: Mapper): string {
+  if (column.type.startsWith('MAP')) return column.ref;
   const text = m.textOf(column);
-  const path = lit(`$."${key}"`);
-  return `CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`;
+  // CASE, not AND: json_type throws on text that is not JSON.
+  return m.once(
+    `CASE WHEN json_valid(${text}) THEN CASE WHEN json_type(${text}) = 'OBJECT' ` +
+      `THEN TRY_CAST(json(${text}) AS MAP(VARCHAR, VARCHAR)) END END`,
+  );
 }
 
 const SERVICE_CATEGORIES: Record<string, string> = {
@@ -200,15 +222,20 @@ function cur2Tags(m: Mapper): string {
   if (categories) parts.push(mapEntries(categories, m, "'costCategory/' || e.key"));
   if (parts.length === 0) return "'{}'";
   const entries = parts.length === 1 ? parts[0]! : `list_concat(${parts.join(', ')})`;
-  return `CAST(to_json(map_from_entries(list_distinct(${entries}))) AS VARCHAR)`;
+  // `user_team` and `team` both become `team`: the first one wins, so the same tags always
+  // give the same JSON text (list_distinct reorders, and a duplicate key fails the map).
+  const firstOfKey =
+    `list_filter(${entries}, (e, i) -> ` +
+    `list_position(list_transform(${entries}, x -> x.k), e.k) = i)`;
+  return (
+    `CASE WHEN len(${entries}) = 0 THEN '{}' ` +
+    `ELSE CAST(to_json(map_from_entries(${firstOfKey})) AS VARCHAR) END`
+  );
 }
 
 /** Entries {k, v} of a CUR 2.0 map column (MAP in Parquet, JSON text in CSV), empty values out. */
 function mapEntries(column: SourceColumn, m: Mapper, keyExpr: string): string {
-  const source = column.type.startsWith('MAP')
-    ? `map_entries(${column.ref})`
-    : `map_entries(CASE WHEN json_valid(${m.textOf(column)}) ` +
-      `THEN CAST(json(${m.textOf(column)}) AS MAP(VARCHAR, VARCHAR)) END)`;
+  const source = `map_entries(${asMap(column, m)})`;
   return (
     `list_transform(list_filter(coalesce(${source}, []), e -> coalesce(e.value, '') <> ''), ` +
     `e -> struct_pack(k := ${keyExpr}, v := e.value))`
@@ -216,11 +243,7 @@ function mapEntries(column: SourceColumn, m: Mapper, keyExpr: string): string {
 }
 
 type MoneyColumn =
-  | 'billed_cost'
-  | 'net_billed_cost'
-  | 'effective_cost'
-  | 'net_effective_cost'
-  | 'list_cost';
+  'billed_cost' | 'net_billed_cost' | 'effective_cost' | 'net_effective_cost' | 'list_cost';
 
 function mapAws(m: Mapper, flavour: Flavour): LineSelect {
   const a = new AwsColumns(m, flavour);
@@ -277,14 +300,18 @@ function mapAws(m: Mapper, flavour: Flavour): LineSelect {
       `CASE WHEN ${spArn} IS NOT NULL THEN 'Savings Plan' ` +
       `WHEN ${riArn} IS NOT NULL THEN 'Reserved Instance' END`,
     commitment_category:
-      `CASE WHEN ${spArn} IS NOT NULL THEN 'Spend' WHEN ${riArn} IS NOT NULL THEN 'Usage' END`,
+      `CASE WHEN ${spArn} IS NOT NULL THEN 'Spend' ` + `WHEN ${riArn} IS NOT NULL THEN 'Usage' END`,
     commitment_status:
       `CASE WHEN ${t} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' ` +
       `WHEN ${t} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Unused' END`,
     billing_currency: currency,
     tags: tagsOf(a),
-    x: jsonFromPairs(X_FIELDS.filter(([, legacy]) => a.has(legacy) || flavour === 'cur2')
-      .map(([key, legacy]) => [key, a.text(legacy)])),
+    x: jsonFromPairs(
+      X_FIELDS.filter(([, legacy]) => a.has(legacy) || flavour === 'cur2').map(([key, legacy]) => [
+        key,
+        a.text(legacy),
+      ]),
+    ),
     usage_unit: a.text('pricing/unit'),
     ...metrics,
     usage_quantity: m.quantity(a.names('lineItem/UsageAmount')),
@@ -301,7 +328,7 @@ function awsMetrics(
 ): Pick<LineSelect, MoneyColumn> {
   const spEffective = a.zero('savingsPlan/SavingsPlanEffectiveCost');
   const spUnused =
-    `${a.zero('savingsPlan/TotalCommitmentToDate')} - ${a.zero('savingsPlan/UsedCommitment')}`;
+    `${a.zero('savingsPlan/TotalCommitmentToDate')} - ` + a.zero('savingsPlan/UsedCommitment');
   const riEffective = a.zero('reservation/EffectiveCost');
   const riUnused =
     `${a.zero('reservation/UnusedAmortizedUpfrontFeeForBillingPeriod')} + ` +
