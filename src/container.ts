@@ -17,6 +17,10 @@ import { createOutboxWorker, type OutboxWorker } from './modules/mail/outbox.wor
 import { createAdminService, type AdminService } from './modules/admin/admin.service.js';
 import { createClientsService, type ClientsService } from './modules/clients/clients.service.js';
 import {
+  createBrandingService,
+  type BrandingService,
+} from './modules/branding/branding.service.js';
+import {
   createCloudAccountsService,
   type CloudAccountsService,
 } from './modules/cloud-accounts/cloud-accounts.service.js';
@@ -61,6 +65,7 @@ export interface Services {
   cloudAccounts: CloudAccountsService;
   ingestions: IngestionsService;
   reports: ReportsService;
+  branding: BrandingService;
   /** Records an event that has no business transaction of its own (a refused request). */
   recordEvent(ctx: RequestContext, event: SecurityEventInput): Promise<void>;
 }
@@ -82,6 +87,7 @@ export function createServices(infra: Infra): Services {
     findingsSummary: (ctx) => findings.summaryForCosts(ctx),
     requireFeature: (ctx, feature) => plans.requireFeature(ctx, feature),
   });
+  const branding = createBrandingService({ db, clock });
   const admin = createAdminService({ db, clock, findingsTotals: () => findings.platformTotals() });
   const reports = createReportsService({
     db,
@@ -91,6 +97,7 @@ export function createServices(infra: Infra): Services {
     adminProvider: createAdminReportProvider({ db, clock, admin }),
     requireFeature: (ctx, feature) => plans.requireFeature(ctx, feature),
     recordEvent: (ctx, event) => withPlatform(db, (tx) => recordSecurityEvent(tx, ctx, event)),
+    clientLogo: (ctx) => branding.logoForReport(ctx),
   });
 
   return {
@@ -120,6 +127,7 @@ export function createServices(infra: Infra): Services {
       },
     }),
     reports,
+    branding,
     recordEvent: (ctx, event) =>
       withPlatform(database.db, (tx) => recordSecurityEvent(tx, ctx, event)),
   };

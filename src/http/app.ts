@@ -34,6 +34,7 @@ import { registerFindingRoutes } from '../modules/findings/findings.route.js';
 import { registerIngestionRoutes } from '../modules/ingestions/ingestions.route.js';
 import { registerMemberRoutes } from '../modules/members/members.route.js';
 import { registerReportRoutes } from '../modules/reports/reports.route.js';
+import { registerBrandingRoutes } from '../modules/branding/branding.route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -201,6 +202,7 @@ async function registerModules(api: TypedApp, infra: Infra, services: Services):
   registerCloudAccountRoutes(api, services.cloudAccounts);
   registerIngestionRoutes(api, services.ingestions);
   registerReportRoutes(api, services.reports);
+  registerBrandingRoutes(api, services.branding);
 }
 
 /** A caller's request id is kept only when it came from a trusted proxy and looks sane. */

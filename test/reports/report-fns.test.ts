@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { AppError } from '../../src/lib/errors.js';
-import {
-  ReportFormatter,
-  reportStrings,
-} from '../../src/modules/reports/i18n.js';
+import { ReportFormatter, reportStrings } from '../../src/modules/reports/i18n.js';
 import {
   canonicalDecimal,
   contentDisposition,
@@ -30,9 +27,12 @@ describe('decimal text', () => {
 
   it('refuses anything that is not a decimal string as a provider bug', () => {
     for (const bad of ['1e5', '12,5', '', ' 1', 'NaN', '--1']) {
-      assert.throws(() => canonicalDecimal(bad), (e: unknown) => {
-        return e instanceof AppError && e.code === 'internal';
-      });
+      assert.throws(
+        () => canonicalDecimal(bad),
+        (e: unknown) => {
+          return e instanceof AppError && e.code === 'internal';
+        },
+      );
     }
     assert.throws(() => decimalToNumber(12.5 as unknown as string), AppError);
   });
@@ -134,7 +134,9 @@ describe('download file name', () => {
 describe('labels and formatting', () => {
   function keysOf(value: unknown, prefix = ''): string[] {
     if (typeof value !== 'object' || value === null) return [prefix];
-    return Object.entries(value).flatMap(([k, v]) => keysOf(v, `${prefix}.${k}`)).sort();
+    return Object.entries(value)
+      .flatMap(([k, v]) => keysOf(v, `${prefix}.${k}`))
+      .sort();
   }
 
   it('has every label in every language, none left empty', () => {
@@ -143,10 +145,10 @@ describe('labels and formatting', () => {
       const strings = reportStrings(locale);
       assert.deepEqual(keysOf(strings), reference, locale);
       for (const path of keysOf(strings)) {
-        const value = path.split('.').slice(1).reduce<unknown>(
-          (node, key) => (node as Record<string, unknown>)[key],
-          strings,
-        );
+        const value = path
+          .split('.')
+          .slice(1)
+          .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], strings);
         if (typeof value === 'string') assert.ok(value.length > 0, `${locale}${path}`);
       }
     }
@@ -156,7 +158,13 @@ describe('labels and formatting', () => {
     const es = new ReportFormatter('es');
     const pt = new ReportFormatter('pt-BR');
     const en = new ReportFormatter('en');
-    assert.equal(es.money('1234567.8950', 'USD'), 'USD\u00a01,234,567.90');
+    // 1.234,56 in Spanish and Portuguese, 1,234.56 in English, four-digit numbers grouped too.
+    assert.equal(es.money('1234567.8950', 'USD'), 'US$\u00a01.234.567,90');
+    assert.equal(es.money('1234.56', 'USD'), 'US$\u00a01.234,56');
+    assert.equal(en.money('1234.56', 'USD'), '$1,234.56');
+    assert.equal(pt.decimal('1234.56'), '1.234,56');
+    assert.equal(es.count(12345), '12.345');
+    assert.equal(es.ratio(0.125), '12,5%');
     assert.equal(pt.money('1234567.8950', 'BRL'), 'R$\u00a01.234.567,90');
     assert.equal(en.money('-12.5000000000', 'USD'), '-$12.50');
     assert.equal(pt.signedMoney('6070.5012', 'USD'), '+US$\u00a06.070,50');

@@ -15,6 +15,8 @@ export const CLIENT_CAPABILITIES = [
   'members:manage',
   'subscription:read',
   'audit:read',
+  'branding:read',
+  'branding:manage',
 ] as const;
 
 export const PLATFORM_CAPABILITIES = [
@@ -39,6 +41,7 @@ const VIEWER: ClientCapability[] = [
   'cloud_accounts:read',
   'ingestions:read',
   'reports:export',
+  'branding:read',
 ];
 const FINOPS_ADMIN: ClientCapability[] = [
   ...VIEWER,
@@ -46,6 +49,7 @@ const FINOPS_ADMIN: ClientCapability[] = [
   'cloud_accounts:manage',
   'ingestions:manage',
   'members:read',
+  'branding:manage',
 ];
 const OWNER: ClientCapability[] = [
   ...FINOPS_ADMIN,

@@ -233,7 +233,13 @@ export interface ReportStrings {
   definitions: Record<MethodologyTerm | AdminMethodologyTerm, string>;
   tagCoverageKeys: (keys: string) => string;
   dataFreshness: (through: string, lastIngestion: string) => string;
+  /** The "data through" line of a period without any charge yet. */
+  noChargesYet: (lastIngestion: string) => string;
   providersLine: (providers: string) => string;
+  /** Which days the movers compare, when they are not two whole calendar months. */
+  moversCompared: (current: string, previous: string) => string;
+  /** FOCUS ServiceCategory values in this language; a value not listed is shown as it is. */
+  categories: Readonly<Record<string, string>>;
 }
 
 const es: ReportStrings = {
@@ -275,8 +281,7 @@ const es: ReportStrings = {
     effective_cost:
       'el pago anticipado de cada compromiso se reparte entre los días y los recursos que lo ' +
       'consumen.',
-    net_effective_cost:
-      'costo amortizado después de descuentos negociados, créditos y reembolsos.',
+    net_effective_cost: 'costo amortizado después de descuentos negociados, créditos y reembolsos.',
     list_cost:
       'costo a precios públicos de lista, sin ningún descuento; es la referencia del ahorro.',
   },
@@ -320,7 +325,7 @@ const es: ReportStrings = {
     vsSameMonthLastYear: 'Variación vs. mismo mes del año anterior',
     forecast: 'Pronóstico de cierre del mes',
     potentialMonthlySavings: 'Ahorro potencial mensual',
-    realizedSavings: 'Ahorro realizado',
+    realizedSavings: 'Ahorro realizado en el período',
     effectiveSavingsRate: 'Tasa de ahorro efectiva',
     commitmentCoverage: 'Cobertura de compromisos',
     tagCoverage: 'Cobertura de etiquetado',
@@ -452,7 +457,7 @@ const es: ReportStrings = {
     comparisons: 'Variaciones',
     forecast: 'Pronóstico de cierre del mes',
     potentialSavings: 'Ahorro potencial mensual',
-    realizedSavings: 'Ahorro realizado',
+    realizedSavings: 'Ahorro realizado en el período',
     effectiveSavingsRate: 'Tasa de ahorro efectiva',
     commitmentCoverage: 'Cobertura de compromisos',
     tagCoverage: 'Cobertura de etiquetado',
@@ -478,8 +483,10 @@ const es: ReportStrings = {
       'Suma del ahorro mensual estimado de las oportunidades abiertas, valorizado con los ' +
       'precios vigentes de cada recurso.',
     realizedSavings:
-      'Ahorro obtenido en el período frente al precio bajo demanda, gracias a compromisos ' +
-      '(Savings Plans, instancias reservadas) y a oportunidades ya implementadas.',
+      'Ahorro medido en las oportunidades ya implementadas, solo por los días del período ' +
+      'posteriores a cada cambio: el costo del recurso en los 30 días previos menos su costo ' +
+      'desde entonces, como ritmo mensual, prorrateado a esos días. No acumula lo ahorrado en ' +
+      'períodos anteriores; el ahorro de los compromisos se ve en la tasa de ahorro efectiva.',
     effectiveSavingsRate:
       '(Costo de lista − costo efectivo) ÷ costo de lista: la parte del gasto a precios de lista ' +
       'que se evitó con descuentos y compromisos.',
@@ -510,7 +517,33 @@ const es: ReportStrings = {
   },
   tagCoverageKeys: (keys) => `Etiquetas obligatorias: ${keys}.`,
   dataFreshness: (through, last) => `Datos hasta el ${through}. Última carga de datos: ${last}.`,
+  noChargesYet: (last) =>
+    `Todavía no hay cargos registrados para este período. Última carga de datos: ${last}.`,
   providersLine: (providers) => `Proveedores incluidos: ${providers}.`,
+  moversCompared: (current, previous) =>
+    `El período tiene datos parciales: se comparan los mismos días, ${current} frente a ` +
+    `${previous}.`,
+  categories: {
+    'AI and Machine Learning': 'IA y aprendizaje automático',
+    Analytics: 'Analítica',
+    'Business Applications': 'Aplicaciones empresariales',
+    Compute: 'Cómputo',
+    Databases: 'Bases de datos',
+    'Developer Tools': 'Herramientas para desarrolladores',
+    Identity: 'Identidad',
+    Integration: 'Integración',
+    'Internet of Things': 'Internet de las cosas',
+    'Management and Governance': 'Gestión y gobierno',
+    Media: 'Medios',
+    Migration: 'Migración',
+    Mobile: 'Móvil',
+    Multicloud: 'Multinube',
+    Networking: 'Redes',
+    Security: 'Seguridad',
+    Storage: 'Almacenamiento',
+    Web: 'Web',
+    Other: 'Otros',
+  },
 };
 
 const en: ReportStrings = {
@@ -593,7 +626,7 @@ const en: ReportStrings = {
     vsSameMonthLastYear: 'Change vs. same month last year',
     forecast: 'Month-end forecast',
     potentialMonthlySavings: 'Potential monthly savings',
-    realizedSavings: 'Realized savings',
+    realizedSavings: 'Realized savings in the period',
     effectiveSavingsRate: 'Effective savings rate',
     commitmentCoverage: 'Commitment coverage',
     tagCoverage: 'Tag coverage',
@@ -725,7 +758,7 @@ const en: ReportStrings = {
     comparisons: 'Changes',
     forecast: 'Month-end forecast',
     potentialSavings: 'Potential monthly savings',
-    realizedSavings: 'Realized savings',
+    realizedSavings: 'Realized savings in the period',
     effectiveSavingsRate: 'Effective savings rate',
     commitmentCoverage: 'Commitment coverage',
     tagCoverage: 'Tag coverage',
@@ -751,16 +784,17 @@ const en: ReportStrings = {
       'Sum of the estimated monthly savings of the open opportunities, priced at each ' +
       "resource's current rates.",
     realizedSavings:
-      'Savings obtained in the period against on-demand prices, from commitments (Savings Plans, ' +
-      'reserved instances) and opportunities already implemented.',
+      'Savings measured on opportunities already implemented, only for the days of the period ' +
+      'after each change took effect: the resource’s cost in the 30 days before minus its cost ' +
+      'since, as a monthly rate, prorated to those days. Savings of earlier periods are not ' +
+      'carried over; commitment savings show in the effective savings rate.',
     effectiveSavingsRate:
       '(List cost − effective cost) ÷ list cost: the share of list-price spend avoided through ' +
       'discounts and commitments.',
     commitmentCoverage:
       'Share of eligible spend (compute, databases and similar services) covered by commitments ' +
       'in the period.',
-    tagCoverage:
-      'Share of spend on resources that carry every required cost-allocation tag.',
+    tagCoverage: 'Share of spend on resources that carry every required cost-allocation tag.',
     anomalies:
       'Days whose spend departs from the value expected from recent behaviour by more than the ' +
       'configured threshold. They are marked in red on the daily chart.',
@@ -774,15 +808,41 @@ const en: ReportStrings = {
       'shown separately: they are never added up or converted.',
     spendUnderManagement:
       'Spend in the period on the cloud accounts each client has connected to the platform.',
-    recurringRevenue:
-      "Each plan's monthly price times its active and past-due subscriptions.",
+    recurringRevenue: "Each plan's monthly price times its active and past-due subscriptions.",
     securityEvents:
       'Security events recorded in the period: successful and failed sign-ins, lockouts after ' +
       'repeated failures, accesses with a global role, and password resets.',
   },
   tagCoverageKeys: (keys) => `Required tags: ${keys}.`,
   dataFreshness: (through, last) => `Data through ${through}. Last data load: ${last}.`,
+  noChargesYet: (last) => `No charges recorded for this period yet. Last data load: ${last}.`,
   providersLine: (providers) => `Providers included: ${providers}.`,
+  moversCompared: (current, previous) =>
+    `The period has partial data: the same days are compared, ${current} against ${previous}.`,
+  // FOCUS names its categories in English already.
+  categories: Object.fromEntries(
+    [
+      'AI and Machine Learning',
+      'Analytics',
+      'Business Applications',
+      'Compute',
+      'Databases',
+      'Developer Tools',
+      'Identity',
+      'Integration',
+      'Internet of Things',
+      'Management and Governance',
+      'Media',
+      'Migration',
+      'Mobile',
+      'Multicloud',
+      'Networking',
+      'Security',
+      'Storage',
+      'Web',
+      'Other',
+    ].map((name) => [name, name]),
+  ),
 };
 
 const ptBR: ReportStrings = {
@@ -867,7 +927,7 @@ const ptBR: ReportStrings = {
     vsSameMonthLastYear: 'Variação vs. mesmo mês do ano anterior',
     forecast: 'Previsão de fechamento do mês',
     potentialMonthlySavings: 'Economia potencial mensal',
-    realizedSavings: 'Economia realizada',
+    realizedSavings: 'Economia realizada no período',
     effectiveSavingsRate: 'Taxa de economia efetiva',
     commitmentCoverage: 'Cobertura de compromissos',
     tagCoverage: 'Cobertura de tags',
@@ -999,7 +1059,7 @@ const ptBR: ReportStrings = {
     comparisons: 'Variações',
     forecast: 'Previsão de fechamento do mês',
     potentialSavings: 'Economia potencial mensal',
-    realizedSavings: 'Economia realizada',
+    realizedSavings: 'Economia realizada no período',
     effectiveSavingsRate: 'Taxa de economia efetiva',
     commitmentCoverage: 'Cobertura de compromissos',
     tagCoverage: 'Cobertura de tags',
@@ -1025,8 +1085,10 @@ const ptBR: ReportStrings = {
       'Soma da economia mensal estimada das oportunidades em aberto, calculada com os preços ' +
       'vigentes de cada recurso.',
     realizedSavings:
-      'Economia obtida no período em relação ao preço sob demanda, graças a compromissos ' +
-      '(Savings Plans, instâncias reservadas) e a oportunidades já implementadas.',
+      'Economia medida nas oportunidades já implementadas, apenas nos dias do período ' +
+      'posteriores a cada mudança: o custo do recurso nos 30 dias anteriores menos o custo ' +
+      'desde então, como ritmo mensal, proporcional a esses dias. Não acumula a economia de ' +
+      'períodos anteriores; a dos compromissos aparece na taxa de economia efetiva.',
     effectiveSavingsRate:
       '(Custo de tabela − custo efetivo) ÷ custo de tabela: a parcela do gasto a preços de ' +
       'tabela evitada com descontos e compromissos.',
@@ -1056,7 +1118,32 @@ const ptBR: ReportStrings = {
   },
   tagCoverageKeys: (keys) => `Tags obrigatórias: ${keys}.`,
   dataFreshness: (through, last) => `Dados até ${through}. Última carga de dados: ${last}.`,
+  noChargesYet: (last) =>
+    `Ainda não há cobranças registradas para este período. Última carga de dados: ${last}.`,
   providersLine: (providers) => `Provedores incluídos: ${providers}.`,
+  moversCompared: (current, previous) =>
+    `O período tem dados parciais: comparam-se os mesmos dias, ${current} com ${previous}.`,
+  categories: {
+    'AI and Machine Learning': 'IA e aprendizado de máquina',
+    Analytics: 'Análise de dados',
+    'Business Applications': 'Aplicações empresariais',
+    Compute: 'Computação',
+    Databases: 'Bancos de dados',
+    'Developer Tools': 'Ferramentas de desenvolvimento',
+    Identity: 'Identidade',
+    Integration: 'Integração',
+    'Internet of Things': 'Internet das coisas',
+    'Management and Governance': 'Gestão e governança',
+    Media: 'Mídia',
+    Migration: 'Migração',
+    Mobile: 'Dispositivos móveis',
+    Multicloud: 'Multinuvem',
+    Networking: 'Redes',
+    Security: 'Segurança',
+    Storage: 'Armazenamento',
+    Web: 'Web',
+    Other: 'Outros',
+  },
 };
 
 const STRINGS: Record<ReportLocale, ReportStrings> = { es, en, 'pt-BR': ptBR };
@@ -1073,11 +1160,21 @@ export function intlLocale(locale: ReportLocale): string {
 }
 
 /**
+ * Number separators per report language: 1.234,56 in Spanish and Portuguese, 1,234.56 in
+ * English. `es-419` itself writes 1,234.56 (Mexico's usage) and plain `es` skips the group in
+ * four-digit numbers (1234,56), so Spanish figures take Argentina's CLDR data, which matches
+ * how most of our Spanish-speaking readers write them.
+ */
+const NUMBER_LOCALE: Record<ReportLocale, string> = { es: 'es-AR', en: 'en-US', 'pt-BR': 'pt-BR' };
+
+/**
  * Display text for figures. Money is formatted from the decimal string itself (Intl accepts
  * numeric strings), so a NUMERIC(24,10) amount is rounded once, for display, half away from zero.
  */
 export class ReportFormatter {
   readonly intl: string;
+  /** The locale figures are formatted in (see NUMBER_LOCALE). */
+  readonly numbers: string;
   readonly strings: ReportStrings;
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
   private readonly signedMoneyFormats = new Map<string, Intl.NumberFormat>();
@@ -1087,7 +1184,13 @@ export class ReportFormatter {
     readonly timeZone = 'UTC',
   ) {
     this.intl = intlLocale(locale);
+    this.numbers = NUMBER_LOCALE[locale];
     this.strings = reportStrings(locale);
+  }
+
+  /** A FOCUS service category in the reader's language. */
+  category(name: string): string {
+    return this.strings.categories[name] ?? name;
   }
 
   get na(): string {
@@ -1098,7 +1201,7 @@ export class ReportFormatter {
     if (amount === null) return this.na;
     let format = this.moneyFormats.get(currency);
     if (!format) {
-      format = new Intl.NumberFormat(this.intl, { style: 'currency', currency });
+      format = new Intl.NumberFormat(this.numbers, { style: 'currency', currency });
       this.moneyFormats.set(currency, format);
     }
     return format.format(amount as Intl.StringNumericLiteral);
@@ -1109,7 +1212,7 @@ export class ReportFormatter {
     if (amount === null) return this.na;
     let format = this.signedMoneyFormats.get(currency);
     if (!format) {
-      format = new Intl.NumberFormat(this.intl, {
+      format = new Intl.NumberFormat(this.numbers, {
         style: 'currency',
         currency,
         signDisplay: 'exceptZero',
@@ -1122,7 +1225,7 @@ export class ReportFormatter {
   /** Plain decimal without currency (chart labels, compact tables). */
   decimal(amount: Decimal | number | null, fractionDigits = 2): string {
     if (amount === null) return this.na;
-    return new Intl.NumberFormat(this.intl, {
+    return new Intl.NumberFormat(this.numbers, {
       minimumFractionDigits: fractionDigits,
       maximumFractionDigits: fractionDigits,
     }).format(amount as Intl.StringNumericLiteral);
@@ -1131,7 +1234,7 @@ export class ReportFormatter {
   ratio(value: Ratio | null, options: { signed?: boolean; digits?: number } = {}): string {
     if (value === null || !Number.isFinite(value)) return this.na;
     const digits = options.digits ?? 1;
-    return new Intl.NumberFormat(this.intl, {
+    return new Intl.NumberFormat(this.numbers, {
       style: 'percent',
       minimumFractionDigits: digits,
       maximumFractionDigits: digits,
@@ -1141,7 +1244,7 @@ export class ReportFormatter {
 
   count(value: number | null): string {
     if (value === null) return this.na;
-    return new Intl.NumberFormat(this.intl, { maximumFractionDigits: 0 }).format(value);
+    return new Intl.NumberFormat(this.numbers, { maximumFractionDigits: 0 }).format(value);
   }
 
   /** Billing days are zone-less: formatted in UTC so they never shift by a day. */
@@ -1178,11 +1281,13 @@ export class ReportFormatter {
   /** An instant in the reader's zone with the zone's short name: "1 oct 2024, 11:05 a.m. UTC-3". */
   dateTime(value: IsoDateTime | null): string {
     if (value === null) return this.na;
-    return new Intl.DateTimeFormat(this.intl, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone: this.timeZone,
-    }).format(new Date(value)) + ` (${this.timeZoneLabel(value)})`;
+    return (
+      new Intl.DateTimeFormat(this.intl, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: this.timeZone,
+      }).format(new Date(value)) + ` (${this.timeZoneLabel(value)})`
+    );
   }
 
   private timeZoneLabel(value: IsoDateTime): string {
@@ -1195,12 +1300,31 @@ export class ReportFormatter {
 
   /** Separators of this locale, for chart libraries that format numbers themselves. */
   separators(): { decimal: string; group: string } {
-    const parts = new Intl.NumberFormat(this.intl).formatToParts(12345.6);
+    const parts = new Intl.NumberFormat(this.numbers).formatToParts(12345.6);
     return {
       decimal: parts.find((part) => part.type === 'decimal')?.value ?? '.',
       group: parts.find((part) => part.type === 'group')?.value ?? ',',
     };
   }
+}
+
+/** "Data through …" with the last charge date, or the plain statement that none exists yet. */
+export function freshnessText(
+  fmt: ReportFormatter,
+  facts: { dataThrough: IsoDate | null; lastIngestionAt: IsoDateTime | null },
+): string {
+  const loaded = fmt.dateTime(facts.lastIngestionAt);
+  if (facts.dataThrough === null) return fmt.strings.noChargesYet(loaded);
+  return fmt.strings.dataFreshness(fmt.date(facts.dataThrough), loaded);
+}
+
+/** Which days the movers compared, when the period's data is partial; null otherwise. */
+export function moversComparedText(fmt: ReportFormatter, model: ClientReportModel): string | null {
+  const compared = model.moversComparison;
+  if (!compared?.partial) return null;
+  const range = (r: { from: IsoDate; to: IsoDate }) =>
+    fmt.period({ from: r.from, to: r.to, month: null });
+  return fmt.strings.moversCompared(range(compared.current), range(compared.previous));
 }
 
 /** A term's definition, with the facts of this report where the definition depends on them. */

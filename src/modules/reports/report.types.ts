@@ -274,8 +274,16 @@ export interface Mover {
   usageEffect: Decimal | null;
 }
 
+/** The two windows the movers compare, as the analytics service answered them. */
+export interface MoversComparison {
+  current: { from: IsoDate; to: IsoDate };
+  previous: { from: IsoDate; to: IsoDate };
+  /** The period's data ends before its last day: equal numbers of days are compared. */
+  partial: boolean;
+}
+
 export interface MethodologyFacts {
-  /** Last billing day with data from every account, if older than the period's end. */
+  /** The period's last day with a charge; null when the period has no charge yet. */
   dataThrough: IsoDate | null;
   lastIngestionAt: IsoDateTime | null;
   /** Cloud providers with data in the period. */
@@ -303,6 +311,8 @@ export interface ClientReportModel {
   topFindings: FindingSummary[];
   commitments: CommitmentSummary[];
   movers: Mover[];
+  /** Absent in models built without the analytics service (tests, samples). */
+  moversComparison?: MoversComparison | null;
   methodology: MethodologyFacts;
 }
 
@@ -412,10 +422,13 @@ export interface AdminReportStatsProvider {
 
 export type ReportFormat = 'pdf' | 'csv' | 'xlsx';
 
-/** A logo for the PDF; SVG is drawn as vectors, PNG as an image. */
+/** A logo for the PDF; SVG is drawn as vectors, PNG and JPEG as an image. */
 export interface ReportLogo {
-  type: 'png' | 'svg';
+  type: 'png' | 'jpeg' | 'svg';
   data: Buffer;
+  /** Pixel size when known (stored logos), so the header can size its box to the logo. */
+  width?: number;
+  height?: number;
 }
 
 export interface PdfExportOptions {

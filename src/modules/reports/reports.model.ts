@@ -53,6 +53,40 @@ export async function dataFacts(tx: Tx, clientId: string, range: DayRange): Prom
   return row ?? { last_day: null, last_ingestion_at: null };
 }
 
+/**
+ * Savings realized inside the period, per currency: each resolution that still holds (the
+ * finding is resolved and this is its latest ledger entry) counts its measured monthly saving
+ * for the days of the period on or after it took effect, up to the last day with data, as
+ * monthly ÷ 30 per day. A saving measured before the period is not counted again in it.
+ */
+export async function realizedInPeriod(
+  tx: Tx,
+  clientId: string,
+  range: DayRange,
+  lastDay: IsoDate | null,
+): Promise<{ currency: string; amount: string }[]> {
+  if (lastDay === null) return [];
+  const end = lastDay < range.to ? lastDay : range.to;
+  return queryRows(
+    tx,
+    sql`
+      select l.currency,
+        round(sum(l.realized_monthly
+          * greatest(${end}::date - greatest(${range.from}::date, l.resolved_on) + 1, 0)
+          / 30), 2)::text as amount
+      from savings_ledger l
+      join findings f on f.client_id = l.client_id and f.id = l.finding_id
+      where l.client_id = ${clientId}::uuid and f.status = 'resolved'
+        and l.realized_monthly is not null and l.resolved_on <= ${end}::date
+        and l.id = (select l2.id from savings_ledger l2
+                    where l2.client_id = l.client_id and l2.finding_id = l.finding_id
+                    order by l2.recorded_at desc, l2.id desc limit 1)
+      group by l.currency
+      order by l.currency
+    `,
+  );
+}
+
 /* --------------------------------------------------------------------------------------------
  * Paged fact readers
  * ------------------------------------------------------------------------------------------ */

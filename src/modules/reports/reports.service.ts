@@ -19,6 +19,7 @@ import {
   type CostMetric,
   type ReportExport,
   type ReportLocale,
+  type ReportLogo,
   type ReportPeriod,
 } from './report.types.js';
 
@@ -32,11 +33,27 @@ export interface ReportsServiceDeps {
   requireFeature: (ctx: RequestContext, feature: Feature) => Promise<void>;
   /** Appends a security event in a transaction of its own. */
   recordEvent: (ctx: RequestContext, event: SecurityEventInput) => Promise<void>;
+  /** The client's own logo for the PDF; null (or no dependency) prints FinOpsLatam's. */
+  clientLogo?: (ctx: RequestContext) => Promise<StoredLogo | null>;
   /** Exports one client (or one staff user, for the platform report) may run at once. */
   maxConcurrentExports?: number;
 }
 
+/** A logo as the branding module stores it. */
+export interface StoredLogo {
+  contentType: 'image/png' | 'image/jpeg';
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 export type ReportsService = ReturnType<typeof createReportsService>;
+
+function reportLogo(logo: StoredLogo | null): ReportLogo | undefined {
+  if (!logo) return undefined;
+  const type = logo.contentType === 'image/png' ? 'png' : 'jpeg';
+  return { type, data: logo.data, width: logo.width, height: logo.height };
+}
 
 /** Seconds a refused caller is told to wait; a typical report renders in one or two. */
 const RETRY_AFTER_SECONDS = 5;
@@ -147,8 +164,11 @@ export function createReportsService(deps: ReportsServiceDeps) {
 
       const { out, release } = await guarded(clientId, async () => {
         const report = await deps.clientProvider.build(ctx, { period, metric, language });
+        const logo =
+          format === 'pdf' && deps.clientLogo ? reportLogo(await deps.clientLogo(ctx)) : undefined;
         return exportClientReport(report, format, {
           csv: { delimiter: q.delimiter, bom: q.bom },
+          pdf: logo ? { logo } : {},
         });
       });
 

@@ -44,7 +44,10 @@ import type {
   Ratio,
   ReportExport,
 } from '../report.types.js';
-import { coalesce, deferred, iterate } from './shared.js';
+import { coalesce, deferred, iterate, yieldToEventLoop } from './shared.js';
+
+/** Records written between two turns of the event loop. */
+const YIELD_EVERY = 2_000;
 
 /** A cell whose text is a number: written as is, never neutralized (credits stay -12.5). */
 class NumberCell {
@@ -107,6 +110,9 @@ function streamCsv(
     yield header.map((label) => neutralizeSpreadsheetText(label));
     for await (const record of records) {
       counter.rows += 1;
+      // An in-memory source resolves every step as a microtask, which would starve timers and
+      // other requests for the whole file; a cursor yields by itself, this costs it nothing.
+      if (counter.rows % YIELD_EVERY === 0) await yieldToEventLoop();
       yield record.map(toText);
     }
   }

@@ -1,7 +1,10 @@
 /**
  * The one entry point the report routes need: a model and a format in, a stream plus the reply
- * headers out. Exporters only format; the model comes from a stats provider.
+ * headers out. Exporters only format; the model comes from a stats provider. PDFs render on a
+ * worker thread (`pdf-pool.ts`); CSV and XLSX stream from the main one, yielding between
+ * batches, since their rows come from a database cursor that lives here.
  */
+import { CONTENT_TYPES, contentDisposition, reportFileName } from '../report.fns.js';
 import type {
   AdminReportModel,
   ClientReportModel,
@@ -11,7 +14,7 @@ import type {
   ReportFormat,
 } from '../report.types.js';
 import { exportAdminCsv, exportClientCsv } from './csv.js';
-import { exportAdminPdf, exportClientPdf } from './pdf.js';
+import { renderPdf } from './pdf-pool.js';
 import { exportAdminXlsx, exportClientXlsx } from './xlsx.js';
 
 export interface ExportOptions {
@@ -19,14 +22,24 @@ export interface ExportOptions {
   csv?: CsvExportOptions;
 }
 
-export function exportClientReport(
+function pdfMeta(fileName: string) {
+  return {
+    fileName,
+    contentType: CONTENT_TYPES.pdf,
+    contentDisposition: contentDisposition(fileName),
+  };
+}
+
+export async function exportClientReport(
   model: ClientReportModel,
   format: ReportFormat,
   options: ExportOptions = {},
-): ReportExport {
+): Promise<ReportExport> {
   switch (format) {
-    case 'pdf':
-      return exportClientPdf(model, options.pdf);
+    case 'pdf': {
+      const fileName = reportFileName(model.cover.clientSlug, model.cover.period, 'pdf');
+      return renderPdf({ kind: 'client', model, options: options.pdf ?? {} }, pdfMeta(fileName));
+    }
     case 'csv':
       return exportClientCsv(model, options.csv);
     case 'xlsx':
@@ -34,14 +47,16 @@ export function exportClientReport(
   }
 }
 
-export function exportAdminReport(
+export async function exportAdminReport(
   model: AdminReportModel,
   format: ReportFormat,
   options: ExportOptions = {},
-): ReportExport {
+): Promise<ReportExport> {
   switch (format) {
-    case 'pdf':
-      return exportAdminPdf(model);
+    case 'pdf': {
+      const fileName = reportFileName('admin', model.cover.period, 'pdf');
+      return renderPdf({ kind: 'admin', model, options: {} }, pdfMeta(fileName));
+    }
     case 'csv':
       return exportAdminCsv(model, options.csv);
     case 'xlsx':

@@ -104,14 +104,16 @@ export function monthlyTrendChart(
   width: number,
   fmt: ReportFormatter,
 ): Promise<ChartSvg> {
+  rows = rows.map((r) => ({ ...r, category: fmt.category(r.category) }));
   const months = [...new Set(rows.map((r) => r.month))].sort();
   const totals = new Map<string, number>();
   for (const r of rows) {
     totals.set(r.category, (totals.get(r.category) ?? 0) + decimalToNumber(r.amount));
   }
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([c]) => c);
-  const kept = new Set(ranked.slice(0, MAX_CATEGORIES - 1));
   const other = fmt.strings.charts.otherCategory;
+  // The provider's own "Other" joins the folded tail rather than taking a place of its own.
+  const kept = new Set(ranked.filter((c) => c !== other).slice(0, MAX_CATEGORIES - 1));
   const fold = ranked.length > MAX_CATEGORIES;
   const categories = fold ? [...kept, other] : ranked;
 

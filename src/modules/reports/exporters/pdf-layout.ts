@@ -69,7 +69,12 @@ export interface PageChrome {
   headerRight: string;
   footerLeft: string;
   pageLabel: (n: number, total: number) => string;
+  /** The client's logo in the running header; FinOpsLatam's mark when absent. */
+  logo?: ReportLogo;
 }
+
+/** The running header's logo box: as tall as the mark, at most this wide. */
+const HEADER_LOGO = { width: 72, height: 18 };
 
 /** Only inline PNG or JPEG data may enter a logo SVG: never a path or URL the server resolves. */
 function inlineImageOnly(link: string): string | Buffer {
@@ -87,6 +92,8 @@ export class PdfCanvas {
   readonly pageWidth = PAGE.width;
   readonly pageHeight = PAGE.height;
   private coverPages = new Set<number>();
+  /** Each logo embedded once: pdfkit makes a new image XObject per call given raw bytes. */
+  private openedImages = new Map<Buffer, unknown>();
   private pageCount = 0;
   private current: { font: 'body' | 'bold'; size: number; color: string } = {
     font: 'body',
@@ -147,10 +154,10 @@ export class PdfCanvas {
 
   private drawRunningHeader(): void {
     const doc = this.doc;
-    this.mark(this.left, 24, 18);
+    const brand = this.headerBrand();
     this.style('bold', 8.5, COLORS.navy);
-    const textWidth = this.width - 24;
-    doc.text(this.fit(this.chrome.headerLeft, textWidth * 0.62), this.left + 24, 29, {
+    const textWidth = this.width - brand;
+    doc.text(this.fit(this.chrome.headerLeft, textWidth * 0.62), this.left + brand, 29, {
       lineBreak: false,
     });
     this.style('body', 8, COLORS.muted);
@@ -162,6 +169,21 @@ export class PdfCanvas {
       .lineWidth(0.6)
       .strokeColor(COLORS.border)
       .stroke();
+  }
+
+  /** Draws the header's logo (the client's, else the mark); returns the width it took. */
+  private headerBrand(): number {
+    const logo = this.chrome.logo;
+    if (logo) {
+      const box = HEADER_LOGO;
+      const width =
+        logo.width && logo.height
+          ? Math.min(box.width, (box.height * logo.width) / logo.height)
+          : box.height;
+      if (this.logo(logo, this.left, 24, width, box.height, 'left')) return width + 6;
+    }
+    this.mark(this.left, 24, 18);
+    return 24;
   }
 
   /** Page numbers and footer, once every page exists (N in "page n of N" needs them all). */
@@ -199,7 +221,10 @@ export class PdfCanvas {
 
   style(font: 'body' | 'bold', size: number, color: string = COLORS.text): void {
     this.current = { font, size, color };
-    this.doc.font(font === 'bold' ? FONT.bold : FONT.body).fontSize(size).fillColor(color);
+    this.doc
+      .font(font === 'bold' ? FONT.bold : FONT.body)
+      .fontSize(size)
+      .fillColor(color);
   }
 
   /** The text, shortened with an ellipsis to fit `width` at the current font and size. */
@@ -253,6 +278,22 @@ export class PdfCanvas {
     this.ensureSpace(height);
     doc.text(text, this.left, doc.y, { width: this.width, lineGap: 1.5 });
     doc.y += options.gap ?? 4;
+  }
+
+  /** A tinted box for a statement the reader must not miss (a period without data). */
+  notice(text: string): void {
+    const doc = this.doc;
+    const pad = 12;
+    this.style('bold', 10.5, COLORS.navy);
+    const height = doc.heightOfString(text, { width: this.width - 2 * pad - 6 }) + 2 * pad;
+    this.ensureSpace(height + 8);
+    const y = doc.y;
+    doc.roundedRect(this.left, y, this.width, height, 4).fill(COLORS.tile);
+    doc.rect(this.left, y + 6, 3, height - 12).fill(COLORS.amber);
+    this.style('bold', 10.5, COLORS.navy);
+    doc.text(text, this.left + pad + 6, y + pad, { width: this.width - 2 * pad - 6 });
+    doc.x = this.left;
+    doc.y = y + height + 8;
   }
 
   /* ------------------------------------------------------------------------------------------
@@ -440,6 +481,17 @@ export class PdfCanvas {
     doc.y += 6;
   }
 
+  private openedImage(data: Buffer): PDFKit.Mixins.ImageSrc {
+    let image = this.openedImages.get(data);
+    if (!image) {
+      // openImage is public in pdfkit but missing from its typings; doc.image takes its result.
+      const doc = this.doc as unknown as { openImage(src: Buffer): unknown };
+      image = doc.openImage(data);
+      this.openedImages.set(data, image);
+    }
+    return image as PDFKit.Mixins.ImageSrc;
+  }
+
   /** FinOpsLatam's mark, `size` points square. */
   mark(x: number, y: number, size: number): void {
     // svg-to-pdfkit sizes an SVG by its own width/height unless preserveAspectRatio is given.
@@ -456,12 +508,19 @@ export class PdfCanvas {
    * A client's logo fitted into the box. Returns false when it cannot be drawn (a broken image
    * must not break the report), and the caller falls back to FinOpsLatam's.
    */
-  logo(logo: ReportLogo, x: number, y: number, width: number, height: number): boolean {
+  logo(
+    logo: ReportLogo,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    align: 'left' | 'center' = 'center',
+  ): boolean {
     try {
-      if (logo.type === 'png') {
-        this.doc.image(logo.data, x, y, {
+      if (logo.type !== 'svg') {
+        this.doc.image(this.openedImage(logo.data), x, y, {
           fit: [width, height],
-          align: 'center',
+          ...(align === 'center' ? { align: 'center' } : {}),
           valign: 'center',
         });
         return true;

@@ -9,7 +9,9 @@ import {
   ADMIN_METHODOLOGY_TERMS,
   METHODOLOGY_TERMS,
   ReportFormatter,
+  freshnessText,
   methodologyText,
+  moversComparedText,
 } from '../i18n.js';
 import {
   CONTENT_TYPES,
@@ -247,6 +249,9 @@ async function composeClient(
   // Key figures, one block per currency.
   c.addPage();
   c.sectionTitle(s.sections.keyFigures);
+  // A period without any charge says so once, plainly, instead of showing empty charts.
+  const periodEmpty = model.keyFigures.length === 0 && model.dailyTrend.length === 0;
+  if (periodEmpty) c.notice(s.empty.data);
   for (const k of model.keyFigures) {
     const suffix = k.currency === cover.currency ? ` · ${s.cover.reportingCurrency}` : '';
     c.subTitle(`${k.currency}${suffix}`, 3 * (64 + 8) + 4);
@@ -266,6 +271,12 @@ async function composeClient(
     render: (cur: CurrencyCode) => Promise<ChartSvg>,
     caption?: string,
   ) => {
+    if (currencies.length === 0) {
+      if (periodEmpty) return;
+      c.sectionTitle(title, 20);
+      c.paragraph(s.empty.data, { color: COLORS.muted });
+      return;
+    }
     const charts = [];
     for (const cur of currencies) charts.push({ cur, chart: await render(cur) });
     const extra = caption ? 18 : 0;
@@ -291,33 +302,35 @@ async function composeClient(
   await chartSection(s.sections.accounts, currenciesOf(model.accounts), (cur) =>
     accountsChart(topAccounts(model.accounts, cur, MAX_ACCOUNTS_CHART), cur, c.width, fmt),
   );
-  c.table(
-    [
-      { header: s.columns.provider, width: 0.11 },
-      { header: s.columns.accountId, width: 0.2 },
-      { header: s.columns.accountName, width: 0.33, wrap: true, maxLines: 2 },
-      { header: s.columns.amount, width: 0.22, align: 'right' },
-      { header: s.columns.share, width: 0.14, align: 'right' },
-    ],
-    currenciesOf(model.accounts).flatMap((cur) => {
-      const all = byCurrency(model.accounts, cur);
-      const shown = all
-        .slice(0, MAX_ACCOUNTS_TABLE)
-        .map((a) => [
-          a.provider,
-          a.accountId,
-          a.accountName ?? fmt.na,
-          fmt.money(a.amount, a.currency),
-          fmt.ratio(a.share),
-        ]);
-      const rest = all.slice(MAX_ACCOUNTS_TABLE);
-      if (rest.length === 0) return shown;
-      const amount = sumDecimals(rest.map((a) => a.amount));
-      const share = rest.reduce((acc, a) => acc + (a.share ?? 0), 0);
-      const label = `${s.charts.otherCategory} (${rest.length})`;
-      return [...shown, ['', '', label, fmt.money(amount, cur), fmt.ratio(share)]];
-    }),
-  );
+  if (model.accounts.length > 0) {
+    c.table(
+      [
+        { header: s.columns.provider, width: 0.11 },
+        { header: s.columns.accountId, width: 0.2 },
+        { header: s.columns.accountName, width: 0.33, wrap: true, maxLines: 2 },
+        { header: s.columns.amount, width: 0.22, align: 'right' },
+        { header: s.columns.share, width: 0.14, align: 'right' },
+      ],
+      currenciesOf(model.accounts).flatMap((cur) => {
+        const all = byCurrency(model.accounts, cur);
+        const shown = all
+          .slice(0, MAX_ACCOUNTS_TABLE)
+          .map((a) => [
+            a.provider,
+            a.accountId,
+            a.accountName ?? fmt.na,
+            fmt.money(a.amount, a.currency),
+            fmt.ratio(a.share),
+          ]);
+        const rest = all.slice(MAX_ACCOUNTS_TABLE);
+        if (rest.length === 0) return shown;
+        const amount = sumDecimals(rest.map((a) => a.amount));
+        const share = rest.reduce((acc, a) => acc + (a.share ?? 0), 0);
+        const label = `${s.charts.otherCategory} (${rest.length})`;
+        return [...shown, ['', '', label, fmt.money(amount, cur), fmt.ratio(share)]];
+      }),
+    );
+  }
   rows += model.accounts.length;
 
   await chartSection(
@@ -404,6 +417,8 @@ async function composeClient(
   rows += model.commitments.length;
 
   c.sectionTitle(s.sections.movers);
+  const compared = moversComparedText(fmt, model);
+  if (compared) c.paragraph(compared, { size: 8, color: COLORS.muted });
   if (model.movers.length === 0) c.paragraph(s.empty.movers, { color: COLORS.muted });
   for (const kind of MOVER_ORDER) {
     const movers = model.movers.filter((m) => m.kind === kind);
@@ -440,9 +455,7 @@ async function composeClient(
   }
   const m = model.methodology;
   c.sectionTitle(s.sections.reportInfo, 60);
-  if (m.dataThrough !== null || m.lastIngestionAt !== null) {
-    c.paragraph(s.dataFreshness(fmt.date(m.dataThrough), fmt.dateTime(m.lastIngestionAt)));
-  }
+  c.paragraph(freshnessText(fmt, m));
   if (m.providers.length > 0) c.paragraph(s.providersLine(m.providers.join(', ')));
   for (const note of m.notes) c.paragraph(note);
   c.paragraph(s.notAvailableNote, { color: COLORS.muted });
@@ -490,6 +503,7 @@ export function exportClientPdf(
       headerRight: capitalize(fmt.period(cover.period)),
       footerLeft: footerText(fmt, cover.generatedAt, cover.requestId),
       pageLabel: s.footer.page,
+      ...(options.logo ? { logo: options.logo } : {}),
     },
   );
   const { stream, done } = streamPdf(canvas, () => composeClient(canvas, model, fmt, options));

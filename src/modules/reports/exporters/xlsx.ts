@@ -14,7 +14,9 @@ import {
   ADMIN_METHODOLOGY_TERMS,
   METHODOLOGY_TERMS,
   ReportFormatter,
+  freshnessText,
   methodologyText,
+  moversComparedText,
 } from '../i18n.js';
 import {
   CONTENT_TYPES,
@@ -364,6 +366,8 @@ async function writeClientWorkbook(
     (ws, next) => {
       keyValueBlock(ws, next, s.sections.reportInfo, [
         ...clientFacts(model, fmt),
+        // With no spend there is no figure column: the sheet says so instead of staying blank.
+        ...(currencies.length === 0 ? [['', s.empty.data] as [string, string]] : []),
         ['', s.currencyNote],
       ]);
     },
@@ -374,7 +378,7 @@ async function writeClientWorkbook(
     s.sheets.trend,
     [
       { header: c.month, width: 12, cell: (r) => ({ t: 'month', v: r.month }) },
-      { header: c.category, width: 26, cell: (r) => text(r.category) },
+      { header: c.category, width: 26, cell: (r) => text(fmt.category(r.category)) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
       { header: c.amount, width: 20, cell: (r) => money(r.amount, r.currency) },
     ],
@@ -387,7 +391,7 @@ async function writeClientWorkbook(
     [
       { header: c.rank, width: 6, cell: (r) => count(r.rank) },
       { header: c.service, width: 42, cell: (r) => text(r.serviceName) },
-      { header: c.category, width: 20, cell: (r) => text(r.category) },
+      { header: c.category, width: 20, cell: (r) => text(fmt.category(r.category)) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
       { header: c.amount, width: 20, cell: (r) => money(r.amount, r.currency) },
       { header: c.share, width: 12, cell: (r) => percent(r.share) },
@@ -447,7 +451,11 @@ async function writeClientWorkbook(
       { header: c.provider, width: 10, cell: (r) => text(r.provider) },
       { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
       { header: c.accountName, width: 30, cell: (r) => text(r.accountName) },
-      { header: c.category, width: 18, cell: (r) => text(r.serviceCategory) },
+      {
+        header: c.category,
+        width: 18,
+        cell: (r) => text(r.serviceCategory === null ? null : fmt.category(r.serviceCategory)),
+      },
       { header: c.service, width: 34, cell: (r) => text(r.serviceName) },
       { header: c.region, width: 14, cell: (r) => text(r.region) },
       { header: c.chargeCategory, width: 14, cell: (r) => text(r.chargeCategory) },
@@ -518,12 +526,9 @@ async function writeClientWorkbook(
     [s.columns.note, s.notAvailableNote],
     [s.methodology.currencies, s.currencyNote],
   ];
-  if (m.dataThrough || m.lastIngestionAt) {
-    notes.push([
-      s.cover.period,
-      s.dataFreshness(fmt.date(m.dataThrough), fmt.dateTime(m.lastIngestionAt)),
-    ]);
-  }
+  notes.push([s.cover.period, freshnessText(fmt, m)]);
+  const compared = moversComparedText(fmt, model);
+  if (compared) notes.push([s.sheets.movers, compared]);
   if (m.providers.length > 0) notes.push([c.provider, s.providersLine(m.providers.join(', '))]);
   for (const note of m.notes) notes.push([c.note, note]);
 

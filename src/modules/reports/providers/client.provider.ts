@@ -52,6 +52,7 @@ import type {
   Money,
   MonthlyCategorySpend,
   Mover,
+  MoversComparison,
   ReportLocale,
   ReportPeriod,
   ServiceSpend,
@@ -204,10 +205,14 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
       const window = { from: period.from, to: period.to, metric };
       const refs = referencePeriods(period);
 
-      const { client, facts } = await withTenant(db, clientId, async (tx) => ({
-        client: await model.clientRow(tx, clientId),
-        facts: await model.dataFacts(tx, clientId, period),
-      }));
+      const { client, facts, realized } = await withTenant(db, clientId, async (tx) => {
+        const facts = await model.dataFacts(tx, clientId, period);
+        return {
+          client: await model.clientRow(tx, clientId),
+          facts,
+          realized: await model.realizedInPeriod(tx, clientId, period, facts.last_day),
+        };
+      });
       if (!client) throw new AppError('not_found', 'Client not found');
 
       // Key figures: the same summary the API answers, for the period and its references.
@@ -232,8 +237,10 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
         summary.currencies.map((c) => c.currency),
       );
       const present = order.filter((c) => summary.currencies.some((s) => s.currency === c));
+      // Realized savings of this period only; the findings module's figure is all-time.
+      const realizedSavings = findings ? realized : null;
       const keyFigures = present.map((currency) =>
-        keyFiguresOf(currency, summary, previous, lastYear, forecast, findings),
+        keyFiguresOf(currency, summary, previous, lastYear, forecast, findings, realizedSavings),
       );
 
       // Charts and tables.
@@ -243,7 +250,7 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
       const dailyTrend = await dailyTrendOf(costs, ctx, window);
       const tagKeys = await detailTagKeysOf(costs, ctx, window);
       const commitments = (await ifInPlan(() => commitmentsOf(costs, ctx, window))) ?? [];
-      const movers = await moversOf(costs, ctx, window);
+      const { movers, comparison } = await moversOf(costs, ctx, window, period, facts.last_day);
 
       const currencies = currencyOrder(client.currency, [
         ...summary.currencies.map((c) => c.currency),
@@ -284,8 +291,9 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
         topFindings: findings?.top ?? [],
         commitments: byCurrencyRank(commitments, order),
         movers: byCurrencyRank(movers, order),
+        moversComparison: comparison,
         methodology: {
-          dataThrough: facts.last_day && facts.last_day < period.to ? facts.last_day : null,
+          dataThrough: facts.last_day,
           lastIngestionAt: facts.last_ingestion_at,
           providers: [...new Set(accounts.map((a) => a.provider))].sort(),
           // TODO: the client's required tag keys once clients can configure them.
@@ -325,6 +333,7 @@ function keyFiguresOf(
   lastYear: SummaryResponse,
   forecast: Map<CurrencyCode, Decimal>,
   findings: Awaited<ReturnType<ReportFindingsSource['forReport']>> | null,
+  realizedSavings: Money[] | null,
 ): KeyFigures {
   const current = summary.currencies.find((c) => c.currency === currency)!;
   const reference = (s: SummaryResponse) =>
@@ -340,7 +349,7 @@ function keyFiguresOf(
     vsSameMonthLastYear: compare(current.total, reference(lastYear)),
     forecast: forecast.get(currency) ?? null,
     potentialMonthlySavings: moneyOf(findings?.potentialMonthlySavings),
-    realizedSavings: moneyOf(findings?.realizedSavings),
+    realizedSavings: moneyOf(realizedSavings ?? undefined),
     effectiveSavingsRate: current.effectiveSavingsRate,
     commitmentCoverage: current.commitmentCoverage,
     tagCoverage: current.taggedShare,
@@ -544,18 +553,34 @@ async function moversOf(
   costs: CostsService,
   ctx: RequestContext,
   window: Window,
-): Promise<Mover[]> {
-  // TODO: compare a month with the previous calendar month once the movers service takes an
-  // explicit reference period; today it compares with the same number of days just before.
+  period: ReportPeriod,
+  lastDay: string | null,
+): Promise<{ movers: Mover[]; comparison: MoversComparison | null }> {
+  // A month with data to its last day compares with the whole previous calendar month, as
+  // finance reads month over month. A month whose data stops early (the month in progress,
+  // or a provider's late files) compares the same number of days, so missing days do not show
+  // up as falling spend.
+  // TODO: compare with the same days of the previous month (1–N against 1–N) once the movers
+  // service takes an explicit reference period; it compares with the N days just before now.
+  const partial = lastDay !== null && lastDay < period.to;
+  const scope =
+    period.month !== null && !partial
+      ? { month: period.month, metric: window.metric }
+      : { ...window, to: partial ? lastDay : window.to };
   const answer = await costs.movers(
     ctx,
     parseCostQuery(moversQuerySchema, {
-      ...window,
+      ...scope,
       group_by: 'service',
       limit: String(MOVERS_PER_DIRECTION),
     }),
   );
-  return answer.currencies.flatMap((c) =>
+  const comparison: MoversComparison = {
+    current: { from: answer.period.from, to: answer.period.to },
+    previous: { from: answer.previousPeriod.from, to: answer.previousPeriod.to },
+    partial,
+  };
+  const movers = answer.currencies.flatMap((c) =>
     [...c.increases, ...c.decreases].map((m) => {
       const previous = Number(m.previous);
       const current = Number(m.current);
@@ -580,4 +605,5 @@ async function moversOf(
       };
     }),
   );
+  return { movers, comparison };
 }
