@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { createMailer } from './mail/mailer.js';
 import { systemContext } from './http/context.js';
 import { ensureRootUser } from './modules/identity/bootstrap.js';
+import { pdfPool } from './modules/reports/exporters/pdf-pool.js';
 
 export interface OpenedDatabase {
   database: Database;
@@ -115,6 +116,8 @@ export async function serve(config: Config): Promise<void> {
   });
 
   await app.listen({ port: config.port, host: config.host });
+  // The renderer threads load fonts and vega now rather than during someone's first report.
+  pdfPool().warm();
   const shownHost = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
   const base = `http://${shownHost}:${config.port}`;
   logger.info(
