@@ -1,131 +1,71 @@
 /*
  * Cost analytics under load, on PostgreSQL: one client with 24 months of daily facts
  * (~100,000 a month), then p50/p99 of the summary and breakdown service calls with 16 in flight.
- * HTTP is left out on purpose (it comes later); this measures the service, the queries and the
- * pool.
+ * HTTP is left out on purpose (`bench/api.ts` measures it); this measures the service, the
+ * queries and the pool.
  *
  *   node --import tsx bench/costs.ts [--admin-url postgres://…/postgres] [--fresh] [--drop]
- *     [--calls 320] [--concurrency 16] [--pool 10]
+ *     [--calls 320] [--concurrency 16] [--pool 10] [--months 24] [--facts-per-day 3300]
+ *     [--no-cache]
  *
- * The data lives in the database `finops_bench_costs` on the admin URL's server and is reused
- * by later runs (loading takes a few minutes on 2 cores); --fresh rebuilds it, --drop removes
- * it at the end.
+ * The data lives in the database `finops_bench_costs` (another size gets its own name) on the
+ * admin URL's server and is reused by later runs (loading takes a few minutes on 2 cores);
+ * --fresh rebuilds it, --drop removes it at the end. The last stdout line is `BENCH_JSON {…}`.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 
-import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { openDatabase, queryRows } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { clients } from '../src/db/schema.js';
 import type { RequestContext } from '../src/http/context.js';
+import { createAnswerCache } from '../src/modules/costs/costs.cache.js';
 import { createCostsService } from '../src/modules/costs/costs.service.js';
 import {
   breakdownQuerySchema,
   parseCostQuery,
   summaryQuerySchema,
 } from '../src/modules/costs/costs.types.js';
+import {
+  DEFAULT_ADMIN_URL,
+  databaseUrl,
+  emitResult,
+  loadCostFacts,
+  monthStart,
+  percentile,
+  withAdmin,
+} from './support.js';
 
-const DB_NAME = 'finops_bench_costs';
 const FIRST_MONTH = '2023-07-01';
-const MONTHS = 24;
-/** Facts per day: 24 months × ~30.4 days × 3,300 ≈ 2.4 million, ~100,000 a month. */
-const FACTS_PER_DAY = 3300;
 
 const { values: args } = parseArgs({
   options: {
-    'admin-url': {
-      type: 'string',
-      default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    },
+    'admin-url': { type: 'string', default: DEFAULT_ADMIN_URL },
     fresh: { type: 'boolean', default: false },
     drop: { type: 'boolean', default: false },
     calls: { type: 'string', default: '320' },
     concurrency: { type: 'string', default: '16' },
     pool: { type: 'string', default: '10' },
+    months: { type: 'string', default: '24' },
+    'facts-per-day': { type: 'string', default: '3300' },
+    'no-cache': { type: 'boolean', default: false },
   },
 });
+const MONTHS = Number(args.months);
+const FACTS_PER_DAY = Number(args['facts-per-day']);
+const DB_NAME =
+  MONTHS === 24 && FACTS_PER_DAY === 3300
+    ? 'finops_bench_costs'
+    : `finops_bench_costs_${MONTHS}m_${FACTS_PER_DAY}`;
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: args['admin-url'] });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function urlOf(name: string): string {
-  const url = new URL(args['admin-url']!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** Builds the data set server-side, one month per statement, so nothing big crosses the wire. */
-async function load(database: Database): Promise<string> {
-  const { db } = database;
-  const [client] = await db
-    .insert(clients)
-    .values({ slug: 'bench-costs', name: 'Bench', country: 'CL', currency: 'USD' })
-    .returning({ id: clients.id });
-  const [other] = await db
-    .insert(clients)
-    .values({ slug: 'bench-other', name: 'Other', country: 'MX', currency: 'USD' })
-    .returning({ id: clients.id });
-
-  for (let m = 0; m < MONTHS; m += 1) {
-    const started = performance.now();
-    await db.execute(sql`
-      insert into cost_daily (client_id, ingestion_id, provider, billing_account_id,
-        sub_account_id, sub_account_name, billing_period_start, charge_date, service_name,
-        service_category, region_id, resource_id, usage_type, usage_unit, usage_quantity,
-        line_item_type, charge_category, pricing_category, commitment_id, commitment_type,
-        commitment_status, billing_currency, tags, billed_cost, net_billed_cost, effective_cost,
-        net_effective_cost, list_cost, line_count)
-      select ${client!.id}::uuid, ${randomUUID()}::uuid, 'aws', '111111111111',
-        'acct-' || (r % 12), 'Account ' || (r % 12), ms, d::date,
-        'Service ' || (r % 40),
-        (array['Compute', 'Databases', 'Storage', 'Networking', 'Analytics'])[1 + (r % 40) % 5],
-        'region-' || (r % 8), 'res-' || r || '-' || (r % 40), 'usage-' || (r % 120), 'Hrs',
-        (1 + r % 50)::numeric,
-        case when r % 50 = 0 then 'DiscountedUsage' else 'Usage' end,
-        case when r = 1 then 'Tax' when r = 2 then 'Credit' else 'Usage' end,
-        case when r % 50 = 0 then 'Committed' else 'Standard' end,
-        case when r % 50 = 0 then 'arn:ri-' || (r % 7) end,
-        case when r % 50 = 0 then 'Reserved Instance' end,
-        case when r % 50 = 0 then 'Used' end,
-        case when r % 20 = 0 then 'EUR' else 'USD' end,
-        case when r % 3 = 0 then '{}'::jsonb
-          else jsonb_build_object('team', 'team-' || (r % 7),
-            'env', case when r % 2 = 0 then 'prod' else 'dev' end) end,
-        c * 1.1, c * 1.05, c, c * 0.97, c * 1.3, 24
-      from (select ${`${FIRST_MONTH}`}::date + make_interval(months => ${m}) as ms) m
-      cross join lateral generate_series(ms, ms + interval '1 month' - interval '1 day',
-        interval '1 day') as d
-      cross join generate_series(1, ${FACTS_PER_DAY}) as r
-      cross join lateral (select round((random() * 10)::numeric, 4) as c) cost
-    `);
-    const ms = Math.round(performance.now() - started);
-    console.log(`  month ${m + 1}/${MONTHS} loaded in ${ms} ms`);
-  }
-  // A neighbour with a little data, so tenant filtering has something to filter.
-  await db.execute(sql`
-    insert into cost_daily (client_id, ingestion_id, provider, billing_account_id,
-      billing_period_start, charge_date, charge_category, billing_currency, billed_cost,
-      net_billed_cost, effective_cost, net_effective_cost, list_cost, line_count)
-    select ${other!.id}::uuid, ${randomUUID()}::uuid, 'aws', '2', date_trunc('month', d)::date,
-      d::date, 'Usage', 'USD', 1, 1, 1, 1, 1, 1
-    from generate_series(${FIRST_MONTH}::date, ${FIRST_MONTH}::date + 700, interval '1 day') d
-  `);
-  await db.execute(sql`analyze cost_daily`);
-  return client!.id;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+interface Measured {
+  name: string;
+  calls: number;
+  failed: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  callsPerSecond: number | null;
 }
 
 async function measure(
@@ -133,7 +73,7 @@ async function measure(
   calls: number,
   concurrency: number,
   call: () => Promise<unknown>,
-): Promise<void> {
+): Promise<Measured> {
   await call(); // warm the plan cache and the buffers once
   const times: number[] = [];
   let failed = 0;
@@ -158,25 +98,37 @@ async function measure(
   times.sort((a, b) => a - b);
   if (times.length === 0) {
     console.log(`${name.padEnd(34)} every call failed`);
-    return;
+    return { name, calls, failed, p50Ms: null, p99Ms: null, callsPerSecond: null };
   }
+  const result = {
+    name,
+    calls,
+    failed,
+    p50Ms: Math.round(percentile(times, 50)),
+    p99Ms: Math.round(percentile(times, 99)),
+    callsPerSecond: Math.round((times.length / wall) * 10_000) / 10,
+  };
   console.log(
-    `${name.padEnd(34)} p50 ${percentile(times, 50).toFixed(0).padStart(5)} ms   ` +
-      `p99 ${percentile(times, 99).toFixed(0).padStart(5)} ms   ` +
-      `${((times.length / wall) * 1000).toFixed(1)} calls/s` +
+    `${name.padEnd(34)} p50 ${String(result.p50Ms).padStart(5)} ms   ` +
+      `p99 ${String(result.p99Ms).padStart(5)} ms   ${result.callsPerSecond} calls/s` +
       (failed ? `   ${failed} failed` : ''),
   );
+  return result;
 }
 
 async function main(): Promise<void> {
-  const exists = await admin(async (c) => {
+  const adminUrl = args['admin-url']!;
+  const exists = await withAdmin(adminUrl, async (c) => {
     if (args.fresh) await c.query(`drop database if exists ${DB_NAME} with (force)`);
     const r = await c.query('select 1 from pg_database where datname = $1', [DB_NAME]);
     if (r.rowCount === 0) await c.query(`create database ${DB_NAME}`);
     return r.rowCount !== 0;
   });
 
-  const database = await openDatabase({ url: urlOf(DB_NAME), poolMax: Number(args.pool) });
+  const database = await openDatabase({
+    url: databaseUrl(adminUrl, DB_NAME),
+    poolMax: Number(args.pool),
+  });
   try {
     await runMigrations(database);
     let [row] = await queryRows<{ id: string }>(
@@ -185,7 +137,14 @@ async function main(): Promise<void> {
     );
     if (!exists || !row) {
       console.log(`loading ${MONTHS} months × ~${FACTS_PER_DAY * 30} facts into ${DB_NAME}…`);
-      row = { id: await load(database) };
+      const id = await loadCostFacts(database, {
+        slug: 'bench-costs',
+        firstMonth: FIRST_MONTH,
+        months: MONTHS,
+        factsPerDay: FACTS_PER_DAY,
+        onMonth: (m, ms) => console.log(`  month ${m}/${MONTHS} loaded in ${ms} ms`),
+      });
+      row = { id };
     }
     const [count] = await queryRows<{ n: number }>(
       database.db,
@@ -194,9 +153,13 @@ async function main(): Promise<void> {
     console.log(`client facts: ${count!.n.toLocaleString('en')}`);
 
     // "Today" is the day after the data ends, so the last month is complete.
+    const first = new Date(`${FIRST_MONTH}T00:00:00Z`);
+    const today = monthStart(first, MONTHS);
+    // As the app runs it (src/container.ts), unless --no-cache measures the queries alone.
     const costs = createCostsService({
       db: database.db,
-      clock: { now: () => new Date('2025-07-01T12:00:00Z') },
+      clock: { now: () => new Date(`${today}T12:00:00Z`) },
+      ...(args['no-cache'] ? {} : { cache: createAnswerCache(500) }),
     });
     const ctx: RequestContext = {
       requestId: 'bench',
@@ -218,34 +181,69 @@ async function main(): Promise<void> {
     const calls = Number(args.calls);
     const concurrency = Number(args.concurrency);
     console.log(`${calls} calls each, ${concurrency} in flight, pool ${args.pool}`);
-    const month = { month: '2025-06' };
-    await measure('summary (month)', calls, concurrency, () =>
-      costs.summary(ctx, parseCostQuery(summaryQuerySchema, month)),
-    );
-    await measure('breakdown service (month)', calls, concurrency, () =>
-      costs.breakdown(ctx, parseCostQuery(breakdownQuerySchema, { ...month, group_by: 'service' })),
-    );
-    await measure('breakdown service × day (month)', calls, concurrency, () =>
-      costs.breakdown(
-        ctx,
-        parseCostQuery(breakdownQuerySchema, { ...month, group_by: 'service', granularity: 'day' }),
-      ),
-    );
-    await measure('breakdown tag:team (month)', calls, concurrency, () =>
-      costs.breakdown(
-        ctx,
-        parseCostQuery(breakdownQuerySchema, { ...month, group_by: 'tag:team' }),
-      ),
-    );
-    await measure('summary (quarter)', Math.ceil(calls / 4), concurrency, () =>
-      costs.summary(
-        ctx,
-        parseCostQuery(summaryQuerySchema, { from: '2025-04-01', to: '2025-06-30' }),
-      ),
-    );
+    const month = { month: monthStart(first, MONTHS - 1).slice(0, 7) };
+    const lastDay = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000);
+    const quarter = { from: monthStart(first, MONTHS - 3), to: lastDay.toISOString().slice(0, 10) };
+    const cases: [string, number, () => Promise<unknown>][] = [
+      [
+        'summary (month)',
+        calls,
+        () => costs.summary(ctx, parseCostQuery(summaryQuerySchema, month)),
+      ],
+      [
+        'breakdown service (month)',
+        calls,
+        () =>
+          costs.breakdown(
+            ctx,
+            parseCostQuery(breakdownQuerySchema, { ...month, group_by: 'service' }),
+          ),
+      ],
+      [
+        'breakdown service × day (month)',
+        calls,
+        () =>
+          costs.breakdown(
+            ctx,
+            parseCostQuery(breakdownQuerySchema, {
+              ...month,
+              group_by: 'service',
+              granularity: 'day',
+            }),
+          ),
+      ],
+      [
+        'breakdown tag:team (month)',
+        calls,
+        () =>
+          costs.breakdown(
+            ctx,
+            parseCostQuery(breakdownQuerySchema, { ...month, group_by: 'tag:team' }),
+          ),
+      ],
+      [
+        'summary (quarter)',
+        Math.ceil(calls / 4),
+        () => costs.summary(ctx, parseCostQuery(summaryQuerySchema, quarter)),
+      ],
+    ];
+    const results: Measured[] = [];
+    for (const [name, n, call] of cases) results.push(await measure(name, n, concurrency, call));
+
+    emitResult({
+      bench: 'costs',
+      cache: !args['no-cache'],
+      months: MONTHS,
+      facts: count!.n,
+      calls,
+      concurrency,
+      pool: Number(args.pool),
+      results,
+    });
   } finally {
     await database.close();
-    if (args.drop) await admin((c) => c.query(`drop database if exists ${DB_NAME} with (force)`));
+    if (args.drop)
+      await withAdmin(adminUrl, (c) => c.query(`drop database if exists ${DB_NAME} with (force)`));
   }
 }
 

@@ -60,8 +60,62 @@ describe('finops demo, end to end', () => {
     }
   });
 
-  it('prints the same spend and findings the API answers, for a printed login', async () => {
-    const login = /demo-aws +owner +(\S+) +(\S+)/.exec(stdout);
+  it('prints, for each client, the spend, top services and findings the API answers', async () => {
+    for (const [slug, name] of [
+      ['demo-aws', 'Andes Retail (demo, AWS CUR)'],
+      ['demo-focus', 'Pampa Multicloud (demo, FOCUS)'],
+    ]) {
+      const printed = printedSummary(stdout, name!);
+      const get = await signedIn(slug!);
+
+      const summary = await get(`/api/v1/costs/summary?month=${printed.month}`);
+      const spend = summary.currencies.map(
+        (c: { currency: string; total: string }) => `${c.currency} ${Number(c.total).toFixed(2)}`,
+      );
+      assert.deepEqual(printed.spend, spend, `${slug} spend`);
+
+      const top = await get(
+        `/api/v1/costs/breakdown?month=${printed.month}&group_by=service&limit=5`,
+      );
+      const services = top.rows
+        .filter((r: { others?: boolean }) => !r.others)
+        .map((r: { label: string | null; key: string; cost: string }) => {
+          return `${r.label ?? r.key} ${Number(r.cost).toFixed(2)}`;
+        });
+      assert.ok(services.length > 0, `${slug} has services`);
+      assert.deepEqual(printed.topServices, services, `${slug} top services`);
+
+      const findings = await get('/api/v1/findings/summary');
+      assert.equal(printed.open, findings.open, `${slug} open findings`);
+      const savings = findings.potential_monthly_savings.map(
+        (m: { currency: string; amount: string }) =>
+          `${m.currency} ${Number(m.amount).toFixed(2)}/month`,
+      );
+      assert.deepEqual(printed.savings, savings, `${slug} potential savings`);
+      const byCategory = findings.by_category.map(
+        (g: { key: string; open: number }) => `${g.key} ${g.open}`,
+      );
+      assert.deepEqual(printed.byCategory, byCategory, `${slug} findings by category`);
+    }
+  });
+
+  it('finds waste in the AWS sample and shows it by category', () => {
+    const aws = printedSummary(stdout, 'Andes Retail (demo, AWS CUR)');
+    assert.ok(aws.open > 0, 'the AWS sample yields findings');
+    assert.ok(aws.byCategory.length > 0, stdout);
+  });
+
+  it('prints curl lines on the month the first login has data for', () => {
+    const aws = printedSummary(stdout, 'Andes Retail (demo, AWS CUR)');
+    assert.match(stdout, /TOKEN=\$\(curl .*owner@demo-aws\.example/);
+    assert.ok(stdout.includes(`/api/v1/costs/summary?month=${aws.month}"`), stdout);
+    assert.ok(stdout.includes(`/api/v1/reports/client/pdf?period=${aws.month}&`), stdout);
+    assert.match(stdout, /Done in [\d.]+ s \(database [\d.]+ s · .*reports [\d.]+ s\)\./);
+  });
+
+  /** Signs in as the printed owner of a client; returns a GET that answers parsed JSON. */
+  async function signedIn(slug: string) {
+    const login = new RegExp(`${slug} +owner +(\\S+) +(\\S+)`).exec(stdout);
     assert.ok(login, stdout);
     const res = await t.app.inject({
       method: 'POST',
@@ -70,32 +124,54 @@ describe('finops demo, end to end', () => {
     });
     assert.equal(res.statusCode, 200, res.body);
     const token = res.json().access_token;
-
-    const header =
-      /Andes Retail \(demo, AWS CUR\) — (\d{4}-\d{2}) \(amortized\)\n {2}spend: USD ([\d.]+)/.exec(
-        stdout,
-      );
-    assert.ok(header, stdout);
-    const summary = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/costs/summary?month=${header[1]}`,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const usd = summary.json().currencies.find((c: { currency: string }) => c.currency === 'USD');
-    assert.equal(Number(usd.total).toFixed(2), header[2]);
-
-    const printed = /findings: (\d+) open · potential savings USD ([\d.]+)\/month/.exec(stdout);
-    assert.ok(printed, stdout);
-    const findings = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/findings/summary',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    assert.equal(findings.json().open, Number(printed[1]));
-    assert.ok(Number(printed[1]) > 0, 'the AWS sample yields findings');
-    const potential = findings
-      .json()
-      .potential_monthly_savings.find((m: { currency: string }) => m.currency === 'USD');
-    assert.equal(Number(potential.amount).toFixed(2), printed[2]);
-  });
+    return async (url: string) => {
+      const answer = await t.app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(answer.statusCode, 200, `${url}: ${answer.body}`);
+      return answer.json();
+    };
+  }
 });
+
+interface PrintedSummary {
+  month: string;
+  spend: string[];
+  topServices: string[];
+  open: number;
+  savings: string[];
+  byCategory: string[];
+}
+
+/** Reads one client's block of the printed summary back into values. */
+function printedSummary(stdout: string, name: string): PrintedSummary {
+  const summary = stdout.slice(stdout.indexOf('== Summary'));
+  const start = summary.indexOf(`${name} — `);
+  assert.ok(start >= 0, `no summary for ${name}:\n${stdout}`);
+  const lines = summary.slice(start).split('\n');
+  // The block ends at the first line that is not indented: the next client or section.
+  const block = [lines[0]!];
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('  ')) break;
+    block.push(line);
+  }
+  const field = (label: string) =>
+    block.find((l) => l.startsWith(`  ${label}: `))?.slice(label.length + 4) ?? null;
+
+  const month = /— (\d{4}-\d{2}) \(amortized\)/.exec(block[0]!)?.[1];
+  assert.ok(month, block.join('\n'));
+  const findings = /^(\d+) open · potential savings (.*)$/.exec(field('findings') ?? '');
+  assert.ok(findings, block.join('\n'));
+  const top = field('top services');
+  const byCategory = field('by category');
+  return {
+    month,
+    spend: block.filter((l) => l.startsWith('  spend: ')).map((l) => l.slice(9)),
+    topServices: top && top !== '—' ? top.split(' · ') : [],
+    open: Number(findings[1]),
+    savings: findings[2] === '0' ? [] : findings[2]!.split(', '),
+    byCategory: byCategory ? byCategory.split(', ') : [],
+  };
+}
