@@ -125,6 +125,14 @@ export function loadConfig(
         '(generate one with: openssl rand -base64 48)',
     ]);
   }
+  // The switch exists for test rigs; a production process without its brute-force limit is a
+  // misconfiguration worth refusing to start for, not a setting to honour quietly.
+  if (e.RATE_LIMIT_DISABLED && e.NODE_ENV === 'production') {
+    throw new ConfigError([
+      'RATE_LIMIT_DISABLED: must not be true with NODE_ENV=production ' +
+        '(raise AUTH_RATE_LIMIT_PER_MINUTE instead if the limit is too low)',
+    ]);
+  }
   const secret = e.JWT_SECRET ?? loadOrCreateLocalSecret(dataDir);
 
   return {

@@ -43,6 +43,18 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DATA_DIR: dir, JWT_SECRET: 'short' }, false), /JWT_SECRET/);
   });
 
+  it('refuses to start in production with the auth rate limit switched off', () => {
+    const secret = 'x'.repeat(48);
+    const production = { DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: secret };
+    assert.throws(
+      () => loadConfig({ ...production, RATE_LIMIT_DISABLED: 'true' }, false),
+      /RATE_LIMIT_DISABLED.*AUTH_RATE_LIMIT_PER_MINUTE/,
+    );
+    assert.equal(loadConfig(production, false).rateLimitDisabled, false);
+    const rig = loadConfig({ DATA_DIR: dir, NODE_ENV: 'test', RATE_LIMIT_DISABLED: 'true' }, false);
+    assert.equal(rig.rateLimitDisabled, true);
+  });
+
   it('generates the embedded signing key once, readable by the owner only', () => {
     const first = loadConfig({ DATA_DIR: dir }, false);
     const second = loadConfig({ DATA_DIR: dir }, false);
