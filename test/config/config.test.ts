@@ -21,7 +21,13 @@ describe('configuration', () => {
   it('lists every bad variable at once', () => {
     try {
       loadConfig(
-        { DATA_DIR: dir, PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SMTP_URL: 'http://x' },
+        {
+          DATA_DIR: dir,
+          PORT: 'eighty',
+          DATABASE_URL: 'mysql://x',
+          LOG_LEVEL: 'loud',
+          SMTP_URL: 'http://x',
+        },
         false,
       );
       assert.fail('should have thrown');
