@@ -23,6 +23,8 @@ import {
 import { createServices, type Infra, type Services } from '../container.js';
 import { registerAuthHook } from './auth.js';
 import type { RequestContext } from './context.js';
+import { registerControlCharGuard } from './control-chars.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { registerErrorHandling } from './errors.js';
 import { registerHealth, type HealthState } from './health.js';
 import { registerMetrics } from './metrics.js';
@@ -100,6 +102,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   app.decorateRequest('ctx', null as unknown as RequestContext);
   // The API speaks JSON (and multipart for uploads); plain text bodies get a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -127,6 +130,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   });
 
   registerErrorHandling(app);
+  registerControlCharGuard(app);
   registerAuthHook(app, services.authenticator, (request, capability) =>
     services.recordEvent(request.ctx, {
       type: 'access.denied',
@@ -176,10 +180,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
 
   registerHealth(app, infra.database, health);
   registerMetrics(app, { token: config.metricsToken, database: infra.database, jobs: infra.jobs });
-  app.get(
-    '/openapi.json',
-    { config: { auth: 'public' }, schema: { hide: true } },
-    async () => app.swagger(),
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
   );
 
   await app.register(async (api) =>

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 import { AppError, type ErrorCode, httpStatusOf } from '../lib/errors.js';
+import { sqlStateOf } from '../lib/logger.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
@@ -47,13 +48,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Fastify's own error codes that are the caller's fault, with the message we answer. */
 function fromFastifyError(err: FastifyError): AppError | null {
-  // Checked first: secure-json-parse reports a poisoned body as invalid JSON, which misleads.
-  if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
-    return new AppError(
-      'bad_request',
-      'The body contains a forbidden "__proto__" or "constructor" key.',
-    );
-  }
+  // A poisoned body ("__proto__") never gets here: our JSON parser answers it (json-body.ts).
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload_too_large', 'The request body is larger than allowed.');
@@ -118,6 +113,15 @@ export function toAppError(err: unknown): AppError {
   }
   const mapped = fe && typeof fe === 'object' ? fromFastifyError(fe) : null;
   if (mapped) return mapped;
+
+  // Backstop for input the schemas let through: PostgreSQL's "data exception" class (22xxx:
+  // bad encoding, unparsable value, out-of-range date or number) is the caller's input, not a
+  // bug. The message stays generic: the driver's one may quote the value or the SQL.
+  if (sqlStateOf(err)?.startsWith('22')) {
+    return new AppError('validation_failed', 'A value in the request is not acceptable.', {
+      cause: err,
+    });
+  }
   return new AppError('internal', 'An unexpected error occurred; it has been logged.', {
     cause: err,
   });
@@ -142,6 +146,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.status >= 500) {
       // The stack goes to the log only; the body says nothing about internals.
       request.log.error({ err: error.cause ?? err, code: error.code }, 'request failed');
+    } else if (sqlStateOf(error.cause)) {
+      // A schema let bad input through to the database: worth a look, so warn. The serializer
+      // keeps the SQL and its parameters out of the line.
+      request.log.warn({ err: error.cause, code: error.code }, 'request rejected by the database');
     } else {
       request.log.info({ code: error.code, status: error.status }, 'request rejected');
     }

@@ -14,7 +14,15 @@ import { addMonths, monthEnd } from '../../src/modules/costs/costs.fns.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { addMember, makePlan, makeUser, subscribe } from '../support/factories.js';
 import { createClient, eachDay, fact, insertFacts } from '../support/facts.js';
-import { animatedPng, hugePng, jpeg, pdfImageSizes, png } from './images.js';
+import {
+  animatedPng,
+  hugePng,
+  jpeg,
+  jpegWithoutScanData,
+  pdfImageSizes,
+  png,
+  pngWithDataOf,
+} from './images.js';
 
 const URL = '/api/v1/client/branding/logo';
 const FEATURES = ['costs', 'findings', 'reports.pdf', 'reports.csv', 'custom_logo'];
@@ -160,6 +168,8 @@ describe('client logo', () => {
       ['animated', animatedPng(64, 64), 'image/png', 422, 'animated'],
       ['huge', hugePng(30_000, 30_000), 'image/png', 422, 'dimensions'],
       ['truncated', png(64, 64).subarray(0, 60), 'image/png', 422, 'truncated'],
+      ['short pixel data', pngWithDataOf(100, 100, 100), 'image/png', 422, 'truncated'],
+      ['JPEG without scan data', jpegWithoutScanData(64, 64), 'image/jpeg', 422, 'truncated'],
       ['empty', Buffer.alloc(0), 'image/png', 400, ''],
       ['too big', Buffer.alloc(MAX_LOGO_BYTES + 1), 'image/png', 413, ''],
     ];

@@ -23,17 +23,25 @@ export function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+/** The header fields a test may change; the pixels it then supplies itself (`idat`). */
+export interface PngHeader {
+  depth?: number;
+  colorType?: number;
+  interlaced?: boolean;
+}
+
 export function png(
   width: number,
   height: number,
-  options: { pixel?: Pixel; before?: Buffer[]; idat?: Buffer } = {},
+  options: { pixel?: Pixel; before?: Buffer[]; idat?: Buffer; header?: PngHeader } = {},
 ): Buffer {
   const pixel = options.pixel ?? logoPixel;
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // RGBA
+  ihdr[8] = options.header?.depth ?? 8;
+  ihdr[9] = options.header?.colorType ?? 6; // RGBA
+  ihdr[12] = options.header?.interlaced ? 1 : 0;
   let idat = options.idat;
   if (!idat) {
     const raw = Buffer.alloc(height * (1 + width * 4));
@@ -58,6 +66,24 @@ export function animatedPng(width: number, height: number): Buffer {
   actl.writeUInt32BE(2, 0); // frames
   actl.writeUInt32BE(0, 4); // loop forever
   return png(width, height, { before: [pngChunk('acTL', actl)] });
+}
+
+/** A PNG with valid checksums whose compressed data inflates to `bytes` zero bytes. */
+export function pngWithDataOf(
+  width: number,
+  height: number,
+  bytes: number,
+  header: PngHeader = {},
+): Buffer {
+  return png(width, height, { idat: deflateSync(Buffer.alloc(bytes)), header });
+}
+
+/** A JPEG cut right after its scan header, closed with a well-formed end-of-image marker. */
+export function jpegWithoutScanData(width: number, height: number): Buffer {
+  const whole = jpeg(width, height);
+  const sos = whole.indexOf(Buffer.from([0xff, 0xda]));
+  const scanStart = sos + 2 + whole.readUInt16BE(sos + 2);
+  return Buffer.concat([whole.subarray(0, scanStart), Buffer.from([0xff, 0xd9])]);
 }
 
 /** A PNG whose header claims huge dimensions over a tiny (valid) data stream. */

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { deflateSync } from 'node:zlib';
 
 import { AppError } from '../../src/lib/errors.js';
 import { inspectLogo } from '../../src/modules/branding/branding.fns.js';
 import { MAX_LOGO_BYTES } from '../../src/modules/branding/branding.types.js';
-import { animatedPng, hugePng, jpeg, png, pngChunk } from './images.js';
+import {
+  animatedPng,
+  hugePng,
+  jpeg,
+  jpegWithoutScanData,
+  png,
+  pngChunk,
+  pngWithDataOf,
+} from './images.js';
 
 function refusal(bytes: Buffer, declared: string | null = null) {
   try {
@@ -63,6 +72,41 @@ describe('logo inspection from the bytes alone', () => {
     const arithmetic = Buffer.from(cut);
     arithmetic[arithmetic.indexOf(Buffer.from([0xff, 0xc0])) + 1] = 0xc9;
     assert.equal(refusal(arithmetic).reason, 'unsupported_encoding');
+  });
+
+  it('checks that the PNG data holds exactly the pixels its header declares', () => {
+    // 100 × 100 RGBA needs 100 rows of 1 + 400 bytes; the audit's file held 100 bytes.
+    assert.equal(refusal(pngWithDataOf(100, 100, 100)).reason, 'truncated');
+    assert.equal(refusal(pngWithDataOf(100, 100, 100 * 401 - 1)).reason, 'truncated');
+    assert.equal(refusal(pngWithDataOf(100, 100, 100 * 401 + 1)).reason, 'corrupt');
+    assert.equal(inspectLogo(pngWithDataOf(100, 100, 100 * 401), null).width, 100);
+
+    // Compressed data cut in the middle of the stream (checksums recomputed: still refused).
+    const stream = deflateSync(Buffer.alloc(100 * 401, 7));
+    const cut = png(100, 100, { idat: stream.subarray(0, stream.length - 8) });
+    assert.equal(refusal(cut).reason, 'truncated');
+
+    // A row filter type other than 0–4.
+    const badFilter = Buffer.alloc(100 * 401);
+    badFilter[401 * 50] = 9;
+    assert.equal(refusal(png(100, 100, { idat: deflateSync(badFilter) })).reason, 'corrupt');
+
+    // 1-bit grayscale packs 8 pixels a byte: 17 columns need 1 + 3 bytes a row.
+    const oneBit = { depth: 1, colorType: 0 };
+    assert.equal(inspectLogo(pngWithDataOf(17, 16, 16 * 4, oneBit), null).width, 17);
+    assert.equal(refusal(pngWithDataOf(17, 16, 16 * 3, oneBit)).reason, 'truncated');
+  });
+
+  it('sizes interlaced (Adam7) PNG data pass by pass', () => {
+    // 64 × 64 RGBA in seven passes: 264 + 264 + 520 + 1040 + 2064 + 4128 + 8224 bytes.
+    const interlaced = { interlaced: true };
+    assert.equal(inspectLogo(pngWithDataOf(64, 64, 16_504, interlaced), null).height, 64);
+    // The non-interlaced size is wrong for an interlaced header.
+    assert.equal(refusal(pngWithDataOf(64, 64, 64 * 257, interlaced)).reason, 'truncated');
+  });
+
+  it('refuses a JPEG whose scan holds no data', () => {
+    assert.equal(refusal(jpegWithoutScanData(64, 64)).reason, 'truncated');
   });
 
   it('refuses an empty file (400) and one above 1 MiB (413)', () => {

@@ -19,6 +19,8 @@ interface Case {
   token?: (w: World) => Promise<string>;
   status: number;
   code?: string;
+  /** The parameter a 400's message must name. */
+  param?: string;
 }
 
 interface World {
@@ -41,6 +43,83 @@ const forge = (w: World, claims: Record<string, unknown>, header: Record<string,
   new SignJWT({ ...w.claims, ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header })
     .sign(w.key);
+
+/** Marks the values carrying a NUL, so the log check can look for them. */
+const NUL_MARK = 'nulmark7c1e';
+
+/** Every kind of text input with a NUL (or another C0 control) → 400 naming the parameter. */
+function nulCases(): Case[] {
+  const nul = (name: string, c: Omit<Case, 'name' | 'status' | 'code'>): Case => ({
+    name: `control character: ${name}`,
+    status: 400,
+    code: 'validation_failed',
+    ...c,
+  });
+  return [
+    nul('cost summary service', { as: 'viewer', url: '/api/v1/costs/summary?service=%00' }),
+    nul('cost breakdown region', {
+      as: 'viewer',
+      url: `/api/v1/costs/breakdown?group_by=service&region=${NUL_MARK}%00`,
+    }),
+    nul('cost trend account', { as: 'viewer', url: '/api/v1/costs/trend?account=a%00' }),
+    nul('findings service', { as: 'viewer', url: '/api/v1/findings?service=%00' }),
+    nul('a query parameter name', { as: 'viewer', url: '/api/v1/costs/summary?a%00b=1' }),
+    nul('a path parameter', { as: 'viewer', url: '/api/v1/ingestions/a%00b' }),
+    nul('cloud account name', {
+      as: 'owner',
+      method: 'PATCH',
+      url: '/api/v1/cloud-accounts/00000000-0000-4000-8000-000000000099',
+      body: { name: `a\u0000b${NUL_MARK}` },
+    }),
+    nul('login e-mail', {
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email: `${NUL_MARK}\u0000@b.co`, password: 'x' },
+    }),
+    nul('forgot-password e-mail', {
+      method: 'POST',
+      url: '/api/auth/forgot-password',
+      body: { email: `${NUL_MARK}\u0000@b.co` },
+    }),
+    nul('escape (0x1b) in a JSON string', {
+      method: 'POST',
+      url: '/api/auth/forgot-password',
+      body: { email: `${NUL_MARK}\u001b[31m@b.co` },
+    }),
+  ];
+}
+
+/** Months and days before 2000-01-01 → 400 naming the parameter; 2000-01 itself is fine. */
+function ancientDateCases(): Case[] {
+  const old = (url: string, param: string): Case => ({
+    name: `before 2000: ${url} names ${param}`,
+    as: 'owner',
+    url,
+    status: 400,
+    code: 'validation_failed',
+    param,
+  });
+  const costs = ['summary', 'breakdown?group_by=service&', 'movers', 'anomalies', 'forecast'];
+  return [
+    ...costs.map((route) => {
+      const sep = route.endsWith('&') ? '' : '?';
+      return old(`/api/v1/costs/${route}${sep}month=0000-01`, 'month');
+    }),
+    old('/api/v1/costs/summary?month=1999-12', 'month'),
+    old('/api/v1/costs/summary?from=0000-12-01&to=0001-01-31', 'from'),
+    old('/api/v1/costs/trend?from=1999-12-31&to=2000-01-31', 'from'),
+    old('/api/v1/reports/client/pdf?from=0000-01-01&to=0000-01-31', 'from'),
+    old('/api/v1/reports/client/csv?period=1800-01', 'period'),
+    old('/api/v1/reports/client/pdf?period=0001-01', 'period'),
+    old('/api/v1/exports/focus?from=1999-12-01&to=2000-01-31', 'from'),
+    {
+      name: 'the first month of 2000 is accepted',
+      as: 'viewer',
+      url: '/api/v1/costs/summary?month=2000-01',
+      status: 200,
+    },
+  ];
+}
 
 /** Hostile requests: each gets the right 4xx with a clear code, never a 500 or internals. */
 const CASES: Case[] = [
@@ -533,6 +612,10 @@ const CASES: Case[] = [
     url: '/api/v1/exports/focus?gzip=maybe',
     status: 400,
   },
+  // ---- dates before billing data can exist (year 0000 used to reach PostgreSQL: 500)
+  ...ancientDateCases(),
+  // ---- NUL and other control characters: PostgreSQL cannot store them (SQLSTATE 22021)
+  ...nulCases(),
   { name: 'unknown route', url: '/api/v1/../../etc/passwd', status: 404 },
   { name: 'TRACE method', method: 'TRACE', url: '/livez', status: 404 },
   {
@@ -613,9 +696,19 @@ describe('hostile input', () => {
         assert.ok(error?.code && error?.message && error?.requestId, 'the error body shape');
         if (c.code) assert.equal(error.code, c.code);
         assert.doesNotMatch(res.body, /\bat \S+ \(|node_modules|\/work\/|SELECT |select .* from/i);
+        if (c.param) assert.match(error.message, new RegExp(`\\b${c.param}\\b`));
+        if (c.name.startsWith('control character')) {
+          assert.match(error.message, /(query|params|body)\b[^:]*: contains a control character/);
+          assert.doesNotMatch(res.body, new RegExp(NUL_MARK));
+        }
       }
     });
   }
+
+  it('never writes a value carrying a control character to the logs', () => {
+    assert.doesNotMatch(t.logText(), new RegExp(NUL_MARK));
+    assert.doesNotMatch(t.logText(), /invalid byte sequence|Failed query/);
+  });
 
   it('keeps serving; hostile logins never forge a log line', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);

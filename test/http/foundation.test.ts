@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { openDatabase } from '../../src/db/client.js';
@@ -8,6 +9,8 @@ import { AppError } from '../../src/lib/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
+/** A bound parameter that must never reach a log line. */
+const DB_PARAM = 'param-canary-4f1d@example.test';
 
 describe('HTTP foundation', () => {
   let t: TestApp;
@@ -38,6 +41,16 @@ describe('HTTP foundation', () => {
           throw new AppError('conflict', 'Already exists.');
         });
         app.get('/test/private', { config: { auth: 'user' } }, async () => ({ ok: true }));
+        // Input no schema caught, reaching PostgreSQL: a NUL byte (SQLSTATE 22021).
+        app.get('/test/db-bad-input', { config: { auth: 'public' } }, async () => {
+          await t.database.db.execute(sql`select ${`${DB_PARAM}\u0000`}::text`);
+          return { ok: true };
+        });
+        // A genuine bug in a query (undefined table, 42P01) whose parameter is user input.
+        app.get('/test/db-bug', { config: { auth: 'public' } }, async () => {
+          await t.database.db.execute(sql`select * from no_such_table where x = ${DB_PARAM}`);
+          return { ok: true };
+        });
       },
     });
   });
@@ -126,7 +139,26 @@ describe('HTTP foundation', () => {
       payload: '{"name":"ok","amount":1,"__proto__":{"isAdmin":true}}',
     });
     assert.equal(proto.statusCode, 400);
+    assert.equal(proto.json().error.code, 'bad_request');
+    assert.match(proto.json().error.message, /forbidden "__proto__" or "constructor" key/);
     assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
+
+    const ctor = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"ok","amount":1,"x":{"constructor":{"prototype":{"isAdmin":true}}}}',
+    });
+    assert.equal(ctor.statusCode, 400);
+    assert.match(ctor.json().error.message, /forbidden "__proto__" or "constructor" key/);
+
+    // A key that merely contains the words is an ordinary key.
+    const harmless = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { name: 'prototype constructor', amount: 1 },
+    });
+    assert.equal(harmless.statusCode, 200);
 
     const badJson = await t.app.inject({
       method: 'POST',
@@ -166,6 +198,25 @@ describe('HTTP foundation', () => {
     assert.doesNotMatch(boom.body, /select|internal_table|node_modules|\/srv\//);
     const logged = t.logs().find((l) => l.msg === 'request failed');
     assert.ok(logged, 'the 500 is logged with its cause');
+  });
+
+  it('answers bad input reaching the database with 400 and logs no SQL or parameters', async () => {
+    const bad = await t.app.inject({ method: 'GET', url: '/test/db-bad-input' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'validation_failed');
+    assert.doesNotMatch(bad.body, /select|param-canary|0x00|UTF8/i);
+
+    const bug = await t.app.inject({ method: 'GET', url: '/test/db-bug' });
+    assert.equal(bug.statusCode, 500);
+    assert.doesNotMatch(bug.body, /select|param-canary|no_such_table/i);
+
+    const logged = t
+      .logs()
+      .filter((l) => /request (failed|rejected by the database)/.test(String(l.msg)));
+    const codes = logged.map((l) => (l.err as { code?: string } | undefined)?.code);
+    assert.ok(codes.includes('22021') && codes.includes('42P01'), `SQLSTATEs logged: ${codes}`);
+    assert.doesNotMatch(t.logText(), /param-canary/, 'no bound parameter in the logs');
+    assert.doesNotMatch(t.logText(), /Failed query|no_such_table where/, 'no SQL in the logs');
   });
 
   it('answers unknown routes with the error body', async () => {

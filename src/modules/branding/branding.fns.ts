@@ -1,10 +1,10 @@
 /**
- * Reads what an uploaded logo really is from its own bytes: the PNG signature and chunk list,
- * or the JPEG marker segments up to the first scan. Nothing is decoded; the headers are enough
- * to refuse what the PDF cannot draw (other formats, animations, broken files, huge pixels)
- * before a byte is stored.
+ * Reads what an uploaded logo really is from its own bytes: the PNG signature, chunk list and
+ * the size of its decompressed pixel data, or the JPEG marker segments and the presence of its
+ * scan data. Headers alone are not enough: a PNG whose header says 100 × 100 over 100 bytes of
+ * data passes every checksum and then renders broken in every PDF.
  */
-import { crc32 } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 
 import { AppError } from '../../lib/errors.js';
 import {
@@ -25,6 +25,23 @@ const PNG_DEPTHS: Record<number, readonly number[]> = {
   4: [8, 16],
   6: [8, 16],
 };
+
+/** Samples per pixel for each PNG colour type (ISO/IEC 15948, 6.1). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Adam7's seven passes as [first column, first row, column step, row step] (ISO 15948, 8.2). */
+const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/** PNG's per-row filter types: none, sub, up, average, Paeth. */
+const MAX_PNG_FILTER = 4;
 
 /** Baseline, extended and progressive Huffman frames: what PDF's DCTDecode reads everywhere. */
 const JPEG_SOF_SUPPORTED = new Set([0xc0, 0xc1, 0xc2]);
@@ -112,6 +129,9 @@ function inspectPng(bytes: Buffer): LogoImage {
   let width = 0;
   let height = 0;
   let colorType = -1;
+  let depth = 0;
+  let interlaced = false;
+  const idat: Buffer[] = [];
   let sawData = false;
   let sawPalette = false;
   let ended = false;
@@ -137,12 +157,13 @@ function inspectPng(bytes: Buffer): LogoImage {
       }
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
-      const depth = data[8]!;
+      depth = data[8]!;
       colorType = data[9]!;
       if (!PNG_DEPTHS[colorType]?.includes(depth) || data[10] !== 0 || data[11] !== 0) {
         throw broken('corrupt', 'The PNG header declares an invalid colour type or bit depth.');
       }
       if (data[12]! > 1) throw broken('corrupt', 'The PNG header declares an unknown interlace.');
+      interlaced = data[12] === 1;
     } else if (type === 'acTL' || type === 'fcTL' || type === 'fdAT') {
       // APNG: a PDF shows one frame, so an animated logo would print as whatever frame 0 is.
       throw broken('animated', 'Animated PNG images are not accepted; send a still image.');
@@ -150,6 +171,7 @@ function inspectPng(bytes: Buffer): LogoImage {
       sawPalette = true;
     } else if (type === 'IDAT') {
       sawData = true;
+      idat.push(data);
     } else if (type === 'IEND') {
       ended = true;
     }
@@ -162,7 +184,66 @@ function inspectPng(bytes: Buffer): LogoImage {
     // Bytes after IEND are how image/script polyglots hide; a real logo has none.
     throw broken('trailing_data', 'The PNG file has data after its end; export it again.');
   }
-  return { contentType: 'image/png', width, height };
+
+  // The size limits first: they bound how much the data below may inflate to.
+  const image: LogoImage = { contentType: 'image/png', width, height };
+  checkDimensions(image);
+  checkPngData(
+    Buffer.concat(idat),
+    pngRows(width, height, PNG_CHANNELS[colorType]! * depth, interlaced),
+  );
+  return image;
+}
+
+/**
+ * The byte length of every scanline the pixel data must hold, in order: one filter byte plus
+ * the row's packed samples. An interlaced image is seven smaller images (Adam7); a pass with
+ * no columns or no rows has no scanlines at all.
+ */
+function pngRows(width: number, height: number, bitsPerPixel: number, interlaced: boolean) {
+  const rowBytes = (columns: number) => 1 + Math.ceil((columns * bitsPerPixel) / 8);
+  if (!interlaced) return Array<number>(height).fill(rowBytes(width));
+
+  const rows: number[] = [];
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const columns = width > x0 ? Math.ceil((width - x0) / dx) : 0;
+    const passRows = height > y0 ? Math.ceil((height - y0) / dy) : 0;
+    if (columns > 0) for (let r = 0; r < passRows; r += 1) rows.push(rowBytes(columns));
+  }
+  return rows;
+}
+
+/**
+ * Inflates the concatenated IDAT data and requires exactly the scanlines the header implies,
+ * each starting with a known filter type. The output cap is that exact size plus one byte, so
+ * a decompression bomb stops there instead of filling memory.
+ */
+function checkPngData(compressed: Buffer, rows: number[]): void {
+  const expected = rows.reduce((sum, n) => sum + n, 0);
+  let pixels: Buffer;
+  try {
+    pixels = inflateSync(compressed, { maxOutputLength: expected + 1 });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw broken('corrupt', 'The PNG image data is larger than its header says.');
+    }
+    throw broken('truncated', 'The PNG image data is damaged or cut off.');
+  }
+  if (pixels.length !== expected) {
+    throw broken(
+      pixels.length < expected ? 'truncated' : 'corrupt',
+      `The PNG image data holds ${pixels.length} bytes where its header implies ${expected}; ` +
+        'export the image again.',
+    );
+  }
+
+  let at = 0;
+  for (const length of rows) {
+    if (pixels[at]! > MAX_PNG_FILTER) {
+      throw broken('corrupt', 'The PNG image data is damaged (unknown row filter).');
+    }
+    at += length;
+  }
 }
 
 function printable(type: string): string {
@@ -214,6 +295,7 @@ function inspectJpeg(bytes: Buffer): LogoImage {
       // Multi-Picture Format: several images in one file (stereo pairs, bursts).
       throw broken('animated', 'The JPEG file holds more than one image (MPF).');
     } else if (marker === 0xda) {
+      offset += length;
       break;
     }
     offset += length;
@@ -224,6 +306,11 @@ function inspectJpeg(bytes: Buffer): LogoImage {
   while (end > offset && bytes[end - 1] === 0x00) end -= 1;
   if (end < 2 || bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
     throw broken('truncated', 'The JPEG file is cut off (no end-of-image marker).');
+  }
+  // Decoding is the PDF reader's job, but a scan header followed directly by the end marker
+  // holds no picture at all.
+  if (end - 2 <= offset) {
+    throw broken('truncated', 'The JPEG file has no image data after its scan header.');
   }
   return { contentType: 'image/jpeg', width: frame.width, height: frame.height };
 }

@@ -98,12 +98,15 @@ const dimensionParam = (name: string) =>
 // ---------------------------------------------------------------------------------------------
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// Billing data before 2000 cannot exist; the bound also keeps year 0000 (which PostgreSQL
+// rejects) away from the database.
+const EARLIEST_DAY = '2000-01-01';
+const MONTH = /^[2-9]\d{3}-(0[1-9]|1[0-2])$/;
 /** Longest period a query may span; longer scans are reports, not interactive questions. */
 export const MAX_PERIOD_YEARS = 3;
 
 function isRealDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
+  if (!DATE.test(value) || value < EARLIEST_DAY) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
@@ -111,7 +114,7 @@ function isRealDate(value: string): boolean {
 const dateParam = (name: string, what: string) =>
   z
     .string()
-    .refine(isRealDate, { error: `${name} must be a date written YYYY-MM-DD` })
+    .refine(isRealDate, { error: `${name} must be a date written YYYY-MM-DD, from 2000-01-01 on` })
     .optional()
     .describe(`${what} (YYYY-MM-DD, UTC, inclusive).`);
 
@@ -135,7 +138,7 @@ const commonShape = {
   to: dateParam('to', 'Last day of the period; a day after today counts as today'),
   month: z
     .string()
-    .regex(MONTH, { error: 'month must be written YYYY-MM' })
+    .regex(MONTH, { error: 'month must be written YYYY-MM, from 2000-01 on' })
     .optional()
     .describe('A calendar month (YYYY-MM, UTC) instead of from/to. Default: this month to date.'),
   metric: z

@@ -13,6 +13,10 @@ export type MailTemplate =
   | { template: 'role_changed'; payload: { name: string; client: string; role: string } }
   | { template: 'invitation'; payload: { name: string; client: string; link: string } }
   | {
+      template: 'added_to_client';
+      payload: { name: string; client: string; role: string; actor: string; link: string };
+    }
+  | {
       template: 'privileged_access';
       payload: { client: string; actor: string; role: string; reason: string; at: string };
     };
@@ -189,6 +193,32 @@ const catalog: Catalog = {
       text:
         `Olá, ${p.name}.\n\nVocê agora tem acesso a ${p.client} no FinOpsLatam. Defina sua ` +
         `senha com este link:\n\n${p.link}` +
+        sign['pt-BR'],
+    }),
+  },
+  added_to_client: {
+    es: (p) => ({
+      subject: `Te agregaron a ${p.client} en FinOpsLatam`,
+      text:
+        `Hola ${p.name}:\n\n${p.actor} te agregó a ${p.client} con el rol ${p.role}. Entra ` +
+        `con tu cuenta de siempre:\n\n${p.link}\n\nSi no esperabas este acceso, escríbele a ` +
+        'quien te agregó.' +
+        sign.es,
+    }),
+    en: (p) => ({
+      subject: `You were added to ${p.client} on FinOpsLatam`,
+      text:
+        `Hello ${p.name},\n\n${p.actor} added you to ${p.client} as ${p.role}. Sign in with ` +
+        `your usual account:\n\n${p.link}\n\nIf you did not expect this access, contact ` +
+        'whoever added you.' +
+        sign.en,
+    }),
+    'pt-BR': (p) => ({
+      subject: `Você foi adicionado a ${p.client} no FinOpsLatam`,
+      text:
+        `Olá, ${p.name}.\n\n${p.actor} adicionou você a ${p.client} com o papel ${p.role}. ` +
+        `Entre com a sua conta de sempre:\n\n${p.link}\n\nSe você não esperava este ` +
+        'acesso, fale com quem adicionou você.' +
         sign['pt-BR'],
     }),
   },

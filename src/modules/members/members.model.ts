@@ -1,7 +1,7 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Tx } from '../../db/client.js';
-import { memberships, users } from '../../db/schema.js';
+import { memberships, securityEvents, users } from '../../db/schema.js';
 
 export type Role = 'owner' | 'finops_admin' | 'viewer';
 
@@ -12,11 +12,27 @@ export interface MemberView {
   locale: string;
   role: Role;
   status: string;
-  lastLoginAt: Date | null;
+  /** Last sign-in into, or switch to, this client; never activity in other clients. */
+  lastAccessAt: Date | null;
   since: Date;
 }
 
+/** The events that mean "this person entered this client". */
+const ACCESS_EVENTS = ['auth.login.succeeded', 'auth.client.switched'];
+
 export async function listMembers(tx: Tx, clientId: string): Promise<MemberView[]> {
+  // users.last_login_at is global: it would show what a member does in other clients. The
+  // client's own security events say when they last came in here (no column tracks it).
+  const access = tx
+    .select({
+      userId: securityEvents.actorUserId,
+      at: sql`max(${securityEvents.occurredAt})`.mapWith(securityEvents.occurredAt).as('at'),
+    })
+    .from(securityEvents)
+    .where(and(eq(securityEvents.clientId, clientId), inArray(securityEvents.type, ACCESS_EVENTS)))
+    .groupBy(securityEvents.actorUserId)
+    .as('access');
+
   const rows = await tx
     .select({
       userId: users.id,
@@ -25,11 +41,12 @@ export async function listMembers(tx: Tx, clientId: string): Promise<MemberView[
       locale: users.locale,
       role: memberships.role,
       status: users.status,
-      lastLoginAt: users.lastLoginAt,
+      lastAccessAt: access.at,
       since: memberships.createdAt,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
+    .leftJoin(access, eq(access.userId, memberships.userId))
     .where(eq(memberships.clientId, clientId))
     .orderBy(asc(users.name));
   return rows.map((r) => ({ ...r, role: r.role as Role }));

@@ -4,6 +4,7 @@ import type { TypedApp } from '../../http/app.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { PlansService } from '../plans/plans.service.js';
 import { planDto } from '../plans/plans.types.js';
+import type { MemberView } from './members.model.js';
 import type { MembersService } from './members.service.js';
 
 const role = z.enum(['owner', 'finops_admin', 'viewer']);
@@ -12,9 +13,21 @@ const memberDto = z.object({
   email: z.string(),
   name: z.string(),
   role,
-  status: z.string(),
-  last_login_at: z.string().nullable(),
-  since: z.string(),
+  status: z
+    .enum(['invited', 'active', 'disabled'])
+    .describe('invited until the person first signs in to this client'),
+  last_access_at: z
+    .string()
+    .nullable()
+    .describe('Last sign-in into, or switch to, this client (activity elsewhere is not shown)'),
+  since: z.string().describe('When the membership was created'),
+});
+/** The same answer whether or not the address already had an account on the platform. */
+const invitedDto = z.object({
+  user_id: z.uuid(),
+  email: z.string(),
+  role,
+  status: z.literal('invited'),
 });
 const inviteBody = z
   .object({
@@ -25,6 +38,14 @@ const inviteBody = z
   })
   .strict();
 const userParams = z.object({ userId: z.uuid() }).strict();
+
+/** Membership-level status: account existence and activity elsewhere stay out of it. */
+function memberStatus(m: MemberView): 'invited' | 'active' | 'disabled' {
+  // Before their first visit even a disabled account shows as invited: showing "disabled"
+  // then would tell the caller that the address had an account.
+  if (!m.lastAccessAt) return 'invited';
+  return m.status === 'disabled' ? 'disabled' : 'active';
+}
 
 /** The client's own members and subscription; the client is always the token's. */
 export function registerMemberRoutes(
@@ -50,8 +71,8 @@ export function registerMemberRoutes(
         email: m.email,
         name: m.name,
         role: m.role,
-        status: m.status,
-        last_login_at: m.lastLoginAt?.toISOString() ?? null,
+        status: memberStatus(m),
+        last_access_at: m.lastAccessAt?.toISOString() ?? null,
         since: m.since.toISOString(),
       })),
     }),
@@ -65,11 +86,12 @@ export function registerMemberRoutes(
         tags,
         summary: 'Invite someone by e-mail',
         description:
-          'An existing user gets a membership; a new person an account and a mail with a link ' +
-          'to set a password. The plan’s member limit holds (402 plan_limit_reached).',
+          'The person is added and always told by mail: a new one gets a link to set a ' +
+          'password, an existing user a notice of who added them. The answer is the same in ' +
+          'both cases. The plan’s member limit holds (402 plan_limit_reached).',
         body: inviteBody,
         response: {
-          201: z.object({ user_id: z.uuid(), email: z.string(), role, invited: z.boolean() }),
+          201: invitedDto,
           ...errorResponses(400, 401, 402, 403, 409),
         },
       },
@@ -80,7 +102,7 @@ export function registerMemberRoutes(
         user_id: added.userId,
         email: added.email,
         role: added.role,
-        invited: added.invited,
+        status: added.status,
       });
     },
   );

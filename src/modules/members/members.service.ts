@@ -60,6 +60,8 @@ export function createMembersService(deps: { db: Db; clock: Clock; config: Confi
     const entitlements = await loadEntitlements(tx, clientId);
     requireWithinLimit(entitlements, 'members', await model.countMembers(tx, clientId));
 
+    // The answer must be the same whether or not the address already had an account, or this
+    // endpoint tells any owner which e-mails exist on the platform.
     let user = await findUserByEmail(tx, input.email);
     const isNew = !user;
     if (!user) {
@@ -81,6 +83,9 @@ export function createMembersService(deps: { db: Db; clock: Clock; config: Confi
       throw new AppError('conflict', `${input.email} is already a member of this client.`);
     }
 
+    // TODO: add the membership only once the person accepts (an invitations table with its own
+    // token and expiry) once we have that migration; until then an existing user is enrolled
+    // at once and is at least told so by the mail below.
     await model.insertMember(tx, clientId, user.id, input.role);
     await recordSecurityEvent(tx, ctx, {
       type: 'membership.changed',
@@ -89,6 +94,8 @@ export function createMembersService(deps: { db: Db; clock: Clock; config: Confi
       targetId: user.id,
       details: { change: 'added', role: input.role },
     });
+    // The added person always hears about it: a new one gets the link to set a password, an
+    // existing one learns who gave them access, so a silent enrolment cannot happen.
     if (isNew) {
       await writeResetLink(
         tx,
@@ -99,9 +106,33 @@ export function createMembersService(deps: { db: Db; clock: Clock; config: Confi
         clock.now(),
         client.name,
       );
+    } else {
+      await enqueueMail(tx, user.email, user.locale, {
+        template: 'added_to_client',
+        payload: {
+          name: user.name,
+          client: client.name,
+          role: input.role,
+          actor: await describeActor(tx, ctx),
+          link: config.publicBaseUrl,
+        },
+      });
     }
     await notifyOwners(tx, clientId, 'member_added', user, input.role);
-    return { userId: user.id, email: user.email, role: input.role, invited: isNew };
+
+    // The address as the caller wrote it, not the stored one: its casing would tell them apart.
+    return {
+      userId: user.id,
+      email: input.email.trim(),
+      role: input.role,
+      status: 'invited' as const,
+    };
+  }
+
+  /** Who did it, as the added person knows them; work without an actor is the platform's. */
+  async function describeActor(tx: Tx, ctx: RequestContext): Promise<string> {
+    const actor = ctx.actor ? await findUserById(tx, ctx.actor.userId) : null;
+    return actor ? `${actor.name} <${actor.email}>` : 'FinOpsLatam';
   }
 
   async function changeRole(

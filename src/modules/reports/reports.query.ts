@@ -18,10 +18,13 @@ export const MAX_REPORT_DAYS = 366;
 export const MAX_EXPORT_YEARS = 3;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// Billing data before 2000 cannot exist; the bound also keeps year 0000 (which PostgreSQL
+// rejects) away from the database.
+const EARLIEST_DAY = '2000-01-01';
+const MONTH = /^[2-9]\d{3}-(0[1-9]|1[0-2])$/;
 
 function isRealDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
+  if (!DATE.test(value) || value < EARLIEST_DAY) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
@@ -29,7 +32,7 @@ function isRealDate(value: string): boolean {
 const dateParam = (name: string, what: string) =>
   z
     .string()
-    .refine(isRealDate, { error: `${name} must be a date written YYYY-MM-DD` })
+    .refine(isRealDate, { error: `${name} must be a date written YYYY-MM-DD, from 2000-01-01 on` })
     .optional()
     .describe(`${what} (YYYY-MM-DD, UTC, inclusive); give \`from\` and \`to\` together.`);
 
@@ -81,7 +84,7 @@ export const reportQuerySchema = z
   .object({
     period: z
       .string()
-      .regex(MONTH, { error: 'period must be a month written YYYY-MM' })
+      .regex(MONTH, { error: 'period must be a month written YYYY-MM, from 2000-01 on' })
       .optional()
       .describe('A calendar month (YYYY-MM). Default: the last full month.'),
     from: dateParam('from', 'First day of the period instead of `period`'),
