@@ -70,12 +70,53 @@ function emptyMonth(language: ReportLocale): ClientReportModel {
   };
 }
 
+/**
+ * The sample client with what the demo data holds and the fixture does not: a client name with
+ * a suffix, ten findings on one service told apart only by their resource, reservation ARNs,
+ * and a pt-BR anomaly date. Long values like these are what used to be cut in the tables.
+ */
+function demoLike(language: ReportLocale): ClientReportModel {
+  const model = buildClientModel({ language });
+  const account = '123456789012';
+  const findings = Array.from({ length: 10 }, (_, i) => ({
+    id: `demo-f-${i}`,
+    title: model.topFindings[0]!.title,
+    category: 'rightsizing',
+    provider: 'aws',
+    accountId: account,
+    serviceName: 'Amazon Elastic Compute Cloud',
+    resourceId: `arn:aws:ec2:us-east-1:${account}:instance/i-0${i}a1b2c3d4e5f6789`,
+    currency: 'USD',
+    monthlySavings: (900 - i * 55.5).toFixed(4),
+    effort: 'low' as const,
+  }));
+  const commitments = Array.from({ length: 4 }, (_, i) => ({
+    id: `arn:aws:ec2:us-east-1:${account}:reserved-instances/4b2${i}c9e1-77aa-4d0e-9f11-aa0${i}`,
+    type: 'Reserved Instance',
+    provider: 'aws',
+    scope: 'EC2 · us-east-1',
+    currency: 'USD',
+    periodCost: (1200 + i * 10).toFixed(4),
+    periodSavings: (300 + i).toFixed(4),
+    utilization: 0.9 - i * 0.1,
+    endDate: `2020-0${i + 1}-15`,
+  }));
+  return {
+    ...model,
+    cover: { ...model.cover, clientName: 'Andes Retail (demo)', clientSlug: 'demo-aws' },
+    topFindings: findings,
+    commitments,
+    findingsWindow: { from: '2019-10-28', to: '2019-11-26' },
+  };
+}
+
 mkdirSync(values.out, { recursive: true });
 
 for (const language of languages) {
   const renders = [
     ['client', () => exportClientPdf(buildClientModel({ language }), logo ? { logo } : {})],
     ['client-empty', () => exportClientPdf(emptyMonth(language), logo ? { logo } : {})],
+    ['client-demo', () => exportClientPdf(demoLike(language), logo ? { logo } : {})],
     ['admin', () => exportAdminPdf(buildAdminModel(language))],
   ] as const;
 

@@ -263,6 +263,16 @@ for (const source of ['auto', 'facts'] as const) {
       assert.equal(money(e.total), await one(sql`sum(effective_cost)`, sql`${eur} and ${march}`));
     });
 
+    it('summary: a closed month has no forecast, the open month has one', async () => {
+      // February 2025 ended before "today" (2025-03-20): its spend is known, not projected.
+      const closed = await costs.summary(ctxA(), summaryQ({ month: '2025-02' }));
+      assert.ok(closed.currencies.length > 0);
+      for (const c of closed.currencies) assert.equal(c.forecastMonthEnd, null, c.currency);
+
+      const open = await costs.summary(ctxA(), summaryQ({ month: '2025-03' }));
+      for (const c of open.currencies) assert.notEqual(c.forecastMonthEnd, null, c.currency);
+    });
+
     it('summary: each metric reads its own column', async () => {
       const columns = {
         billed: sql`billed_cost`,

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { addDecimals } from '../../src/modules/costs/costs.fns.js';
 import { reportStrings } from '../../src/modules/reports/i18n.js';
-import { canonicalDecimal } from '../../src/modules/reports/report.fns.js';
+import { moneyDecimal } from '../../src/modules/reports/report.fns.js';
 import { csvRecords, pdfPages, sheetRows, workbook } from '../reports/parse.js';
 import { createWorld, exportEvent, months, type World } from './setup.js';
 
@@ -41,8 +41,8 @@ describe('admin report API', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(
       res.headers['content-disposition'],
-      `attachment; filename="finopslatam-admin-${M}.csv"; ` +
-        `filename*=UTF-8''finopslatam-admin-${M}.csv`,
+      `attachment; filename="finopslatam-admin-${M}-pt-BR.csv"; ` +
+        `filename*=UTF-8''finopslatam-admin-${M}-pt-BR.csv`,
     );
     const pt = reportStrings('pt-BR');
     const rows = csvRecords(res.body, ',');
@@ -66,7 +66,7 @@ describe('admin report API', () => {
     }
     assert.equal(spend.size, 2);
     for (const [currency, amount] of spend) {
-      assert.equal(value(pt.platform.spendUnderManagement, currency), canonicalDecimal(amount));
+      assert.equal(value(pt.platform.spendUnderManagement, currency), moneyDecimal(amount));
     }
 
     // One line per client with its plan, and the client's own spend.

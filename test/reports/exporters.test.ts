@@ -13,10 +13,7 @@ import { exportAdminCsv, exportClientCsv } from '../../src/modules/reports/expor
 import { exportAdminPdf, exportClientPdf } from '../../src/modules/reports/exporters/pdf.js';
 import { exportAdminXlsx, exportClientXlsx } from '../../src/modules/reports/exporters/xlsx.js';
 import { ReportFormatter } from '../../src/modules/reports/i18n.js';
-import {
-  canonicalDecimal,
-  neutralizeSpreadsheetText,
-} from '../../src/modules/reports/report.fns.js';
+import { moneyDecimal, neutralizeSpreadsheetText } from '../../src/modules/reports/report.fns.js';
 import {
   REPORT_LOCALES,
   type AdminClientRow,
@@ -75,9 +72,12 @@ for (const language of REPORT_LOCALES) {
       await pdf.done;
     });
 
-    it('names the files after the client and the period', () => {
+    it('names the files after the client, the period and the language', () => {
       for (const ex of [exportClientCsv(model), exportClientPdf(model), exportClientXlsx(model)]) {
-        assert.match(ex.fileName, /^finopslatam-senales-andinas-2024-09\.(csv|pdf|xlsx)$/);
+        const name = new RegExp(
+          `^finopslatam-senales-andinas-2024-09-${language}\\.(csv|pdf|xlsx)$`,
+        );
+        assert.match(ex.fileName, name);
         assert.equal(
           ex.contentDisposition,
           `attachment; filename="${ex.fileName}"; filename*=UTF-8''${ex.fileName}`,
@@ -97,18 +97,21 @@ for (const language of REPORT_LOCALES) {
     });
 
     it('CSV: key figures per currency as exact numbers, missing ones empty (never 0)', () => {
+      // Ratios carry no currency; their currency block is named in the item column.
       const figure = (measure: string, currency: string, unit = currency) =>
         records.filter(
           (r) =>
             r[COL.section] === s.sections.keyFigures &&
             r[COL.measure] === measure &&
-            r[COL2.currency] === currency &&
+            (unit === currency
+              ? r[COL2.currency] === currency
+              : r[COL2.currency] === '' && r[COL2.item] === currency) &&
             r[COL2.unit] === unit,
         );
       for (const k of model.keyFigures) {
         const total = figure(s.figures.totalSpend, k.currency);
         assert.equal(total.length, 1);
-        assert.equal(total[0]?.[COL2.value], canonicalDecimal(k.totalSpend));
+        assert.equal(total[0]?.[COL2.value], moneyDecimal(k.totalSpend));
         const forecast = figure(s.figures.forecast, k.currency);
         assert.equal(forecast[0]?.[COL2.value], '');
       }
@@ -127,6 +130,7 @@ for (const language of REPORT_LOCALES) {
       const detail = records.filter((r) => r[COL.section] === s.sections.detail);
       assert.equal(detail.length, (model.dailyDetail as unknown[]).length);
       const credit = detail.find((r) => r[COL2.item] === 'Credit');
+      // Detail lines keep every digit (they add up to the total); figures have two decimals.
       assert.equal(credit?.[COL2.value], '-12.5');
       const tagged = detail.find((r) => r[COL2.firstTag]?.includes('HYPERLINK'));
       assert.equal(tagged?.[COL2.firstTag], `'${INJECTION_TAG}`);
@@ -139,6 +143,17 @@ for (const language of REPORT_LOCALES) {
       const textCells = records.flatMap((r) => r.filter((_, i) => i !== COL2.value));
       assertNoFormulaText(textCells, 'CSV');
       for (const r of records.slice(1)) assert.match(r[COL2.value] ?? '', /^(-?\d+(\.\d+)?)?$/);
+    });
+
+    it('CSV: money has two decimals, percentages no currency', () => {
+      const body = records
+        .slice(1)
+        .filter((r) => r[COL2.value] !== '' && r[COL.section] !== s.sections.detail);
+      const percents = body.filter((r) => r[COL2.unit] === s.units.percent);
+      const amounts = body.filter((r) => r[COL2.unit] !== s.units.percent && r[COL2.currency]);
+      assert.ok(percents.length > 0 && amounts.length > 0);
+      for (const r of percents) assert.equal(r[COL2.currency], '', r.join('|'));
+      for (const r of amounts) assert.match(r[COL2.value] ?? '', /^-?\d+\.\d{2}$/, r.join('|'));
     });
 
     it('CSV: accents survive', () => {
@@ -210,7 +225,7 @@ for (const language of REPORT_LOCALES) {
             r[COL.section] === s.sections.findings &&
             r[COL2.item] === neutralizeSpreadsheetText(f.title),
         );
-        assert.equal(csvRow?.[COL2.value], canonicalDecimal(f.monthlySavings), f.id);
+        assert.equal(csvRow?.[COL2.value], moneyDecimal(f.monthlySavings), f.id);
         const xlsxRow = findings.find((r) => r[0] === neutralizeSpreadsheetText(f.title));
         assert.equal(xlsxRow?.[7], Number(f.monthlySavings), f.id);
         assert.ok(text.includes(norm(fmt.money(f.monthlySavings, f.currency))), f.id);
@@ -226,6 +241,70 @@ for (const language of REPORT_LOCALES) {
       for (const a of model.accounts) {
         assert.ok(text.includes(norm(fmt.money(a.amount, a.currency))), a.accountId);
       }
+    });
+
+    it('movers: price + usage + new + removed = change on every row, in all three formats', () => {
+      const cents = (v: unknown) => Math.round(Number(v) * 100);
+
+      // XLSX keeps the exact amounts: the parts add up to the change.
+      const sheet = sheetRows(wb.getWorksheet(s.sheets.movers)!);
+      assert.deepEqual(sheet[0]?.slice(7, 11), [
+        s.columns.priceEffect,
+        s.columns.usageEffect,
+        s.columns.newEffect,
+        s.columns.removedEffect,
+      ]);
+      for (const r of sheet.slice(1)) {
+        const parts = [r[7], r[8], r[9], r[10]].map((v) => Number(v ?? 0));
+        assert.ok(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(r[6])) < 1e-6, String(r[1]));
+      }
+      assert.ok(sheet.some((r) => r[0] === s.moverKinds.new && Number(r[9]) > 0));
+      assert.ok(sheet.some((r) => r[0] === s.moverKinds.removed && Number(r[10]) < 0));
+
+      // CSV: each part is rounded to the cent on its own, so the sum may differ by a cent.
+      const csvMovers = records.filter((r) => r[COL.section] === s.sections.movers);
+      for (const m of model.movers) {
+        const value = (measure: string) =>
+          csvMovers.find(
+            (r) =>
+              r[COL.service] === m.serviceName &&
+              r[COL2.currency] === m.currency &&
+              r[COL.measure] === measure,
+          )?.[COL2.value];
+        const parts = [
+          s.columns.priceEffect,
+          s.columns.usageEffect,
+          s.columns.newEffect,
+          s.columns.removedEffect,
+        ].map((measure) => cents(value(measure)));
+        const sum = parts.reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - cents(value(s.columns.change))) <= 1, m.serviceName);
+      }
+
+      // PDF: the new or removed effect has its own column, so no row shows only zeros.
+      const text = pages.join('\n');
+      assert.ok(text.includes(norm(s.columns.newRemovedEffect)));
+      for (const m of model.movers.filter((x) => x.kind === 'new' || x.kind === 'removed')) {
+        const effect = m.kind === 'new' ? m.newEffect : m.removedEffect;
+        const row = `${norm(fmt.signedMoney(m.change, m.currency))} ${norm(
+          fmt.signedMoney(m.priceEffect, m.currency),
+        )} ${norm(fmt.signedMoney(m.usageEffect, m.currency))} ${norm(
+          fmt.signedMoney(effect, m.currency),
+        )}`;
+        assert.ok(text.includes(row), `${m.serviceName}: ${row}`);
+      }
+    });
+
+    it('names the providers as a reader does, in all three formats', () => {
+      const names = new Set(['AWS', 'Azure', 'Google Cloud', 'OCI']);
+      const sheet = sheetRows(wb.getWorksheet(s.sheets.accounts)!).slice(1);
+      assert.ok(sheet.length > 0);
+      for (const r of sheet) assert.ok(names.has(String(r[0])), String(r[0]));
+      const csvAccounts = records.filter((r) => r[COL.section] === s.sections.accounts);
+      for (const r of csvAccounts) assert.ok(names.has(r[3]!), r[3]);
+      const text = pages.join('\n');
+      assert.ok(text.includes('Google Cloud'));
+      assert.doesNotMatch(text, /(^|\s)(aws|gcp|azure|oci)(\s|,|$)/);
     });
 
     it('PDF: key figures as in the model, missing ones as a dash', () => {
@@ -268,13 +347,16 @@ describe('admin report', () => {
 
       const csv = exportAdminCsv(model);
       const records = csvRecords((await readAll(csv.stream)).toString('utf8'), ',');
-      assert.equal(csv.fileName, 'finopslatam-admin-2024-09.csv');
+      assert.equal(csv.fileName, `finopslatam-admin-2024-09-${language}.csv`);
       const clients = records.find((r) => r[1] === s.platform.clientsTotal);
       assert.equal(clients?.[8], '42');
       const negative = records.find((r) => r[3] === 'comercio-sao-joao' && r[7] === 'BRL');
-      assert.equal(negative?.[8], '-12.5');
+      assert.equal(negative?.[8], '-12.50');
       assert.ok(records.some((r) => r[2]?.startsWith("'=HYPERLINK")));
-      assertNoFormulaText(records.flatMap((r) => r.filter((_, i) => i !== 8)), 'admin CSV');
+      assertNoFormulaText(
+        records.flatMap((r) => r.filter((_, i) => i !== 8)),
+        'admin CSV',
+      );
 
       const wb = await workbook(await readAll(exportAdminXlsx(buildAdminModel(language)).stream));
       assert.deepEqual(
@@ -356,7 +438,7 @@ describe('streaming and failures', () => {
     });
     const text = (await readAll(ex.stream)).toString('utf8');
     assert.ok(!text.startsWith('\ufeff'));
-    assert.match(text, /;-12,5;/);
+    assert.match(text, /;-12,50;/);
     assert.throws(
       () => exportClientCsv(buildClientModel(), { delimiter: ',', decimalSeparator: ',' }),
       (e: unknown) => e instanceof AppError && e.code === 'validation_failed',

@@ -5,6 +5,7 @@ import { AppError } from '../../src/lib/errors.js';
 import { ReportFormatter, reportStrings } from '../../src/modules/reports/i18n.js';
 import {
   canonicalDecimal,
+  moneyDecimal,
   contentDisposition,
   decimalToNumber,
   neutralizeSpreadsheetText,
@@ -96,18 +97,40 @@ describe('reporting period', () => {
   });
 });
 
+describe('moneyDecimal', () => {
+  it('rounds half up on the decimal digits to exactly two decimals', () => {
+    assert.equal(moneyDecimal('1234.5600000000'), '1234.56');
+    assert.equal(moneyDecimal('2.675'), '2.68'); // a float would give 2.67
+    assert.equal(moneyDecimal('1.005'), '1.01');
+    assert.equal(moneyDecimal('-12.5'), '-12.50');
+    assert.equal(moneyDecimal('-2.675'), '-2.68');
+    assert.equal(moneyDecimal('-0.0040000000'), '0.00');
+    assert.equal(moneyDecimal('0.0050000000'), '0.01');
+    assert.equal(moneyDecimal('99.995'), '100.00');
+    assert.equal(moneyDecimal('7'), '7.00');
+    assert.equal(moneyDecimal('123456789012345.1234567891'), '123456789012345.12');
+    assert.equal(moneyDecimal('-12.5', ','), '-12,50');
+  });
+});
+
 describe('download file name', () => {
-  it('carries the client slug and the period', () => {
+  it('carries the client slug, the period and the language', () => {
     const month = { from: '2024-09-01', to: '2024-09-30', month: '2024-09' };
     const range = { from: '2024-09-01', to: '2024-09-15', month: null };
-    assert.equal(reportFileName('acme', month, 'pdf'), 'finopslatam-acme-2024-09.pdf');
+    assert.equal(reportFileName('acme', month, 'pdf', 'es'), 'finopslatam-acme-2024-09-es.pdf');
+    assert.equal(reportFileName('acme', month, 'pdf', 'en'), 'finopslatam-acme-2024-09-en.pdf');
     assert.equal(
-      reportFileName('Señales Andinas', range, 'csv'),
-      'finopslatam-senales-andinas-2024-09-01_2024-09-15.csv',
+      reportFileName('Señales Andinas', range, 'csv', 'pt-BR'),
+      'finopslatam-senales-andinas-2024-09-01_2024-09-15-pt-BR.csv',
     );
     assert.equal(
-      reportFileName('../../etc/passwd', month, 'xlsx'),
-      'finopslatam-etc-passwd-2024-09.xlsx',
+      reportFileName('../../etc/passwd', month, 'xlsx', 'en'),
+      'finopslatam-etc-passwd-2024-09-en.xlsx',
+    );
+    // A language that is not a plain tag never reaches the header.
+    assert.equal(
+      reportFileName('acme', month, 'pdf', 'en"\r\n' as 'en'),
+      'finopslatam-acme-2024-09-es.pdf',
     );
   });
 

@@ -371,6 +371,24 @@ export interface BreakdownDbRow {
   currency_total: string;
 }
 
+/**
+ * The names the client gave its cloud accounts, by account id. Names still equal to the id
+ * (discovered accounts before the data carried a name) are left out, so the billing data's
+ * own name wins over them. Read apart from the cached answers: a rename does not change the
+ * cost data version, and must show at once.
+ */
+export async function cloudAccountNames(tx: Tx, clientId: string): Promise<Map<string, string>> {
+  const rows = await queryRows<{ id: string; name: string }>(
+    tx,
+    sql`select billing_account_id as id, name from cloud_accounts
+        where client_id = ${clientId}::uuid and name <> billing_account_id
+        order by archived_at nulls first, provider`,
+  );
+  const names = new Map<string, string>();
+  for (const r of rows) if (!names.has(r.id)) names.set(r.id, r.name);
+  return names;
+}
+
 export async function breakdown(
   tx: Tx,
   clientId: string,

@@ -199,9 +199,13 @@ export function createCostsService(deps: CostsServiceDeps) {
   return {
     async summary(ctx: RequestContext, q: SummaryQuery): Promise<SummaryResponse> {
       const clientId = tenantOf(ctx);
-      const period = resolvePeriod(q, today());
+      const now = today();
+      const period = resolvePeriod(q, now);
       const previous = previousOf(period, q);
       const f = filterOf(q);
+      // A month that has ended is known, not projected: the report says so too, and a
+      // "forecast" equal to the actual would read as a prediction that happened to be right.
+      const closed = monthEnd(period.to) < now;
       const ranges = {
         period,
         previous,
@@ -229,7 +233,7 @@ export function createCostsService(deps: CostsServiceDeps) {
           change: r.change,
           changePct: r.change_pct,
           monthToDate: r.month_to_date,
-          forecastMonthEnd: r.forecast_month_end,
+          forecastMonthEnd: closed ? null : r.forecast_month_end,
           dailyAverage: r.daily_average,
           credits: r.credits,
           refunds: r.refunds,
@@ -261,6 +265,14 @@ export function createCostsService(deps: CostsServiceDeps) {
         model.breakdown(tx, clientId, f, period, params, src),
       );
 
+      // Account labels: the name given in cloud accounts, else the billing data's, else the id.
+      const names =
+        groupBy === 'account' || groupBy2 === 'account'
+          ? await withTenant(db, clientId, (tx) => model.cloudAccountNames(tx, clientId))
+          : null;
+      const labelOf = (dimension: Dimension | null, key: string | null, label: string | null) =>
+        dimension === 'account' && key !== null ? (names?.get(key) ?? label ?? key) : label;
+
       const totals = new Map<string, string>();
       for (const r of rows) totals.set(r.currency, r.currency_total);
       return {
@@ -274,8 +286,10 @@ export function createCostsService(deps: CostsServiceDeps) {
           currency: r.currency,
           bucket: r.bucket,
           key: r.key,
-          label: r.label,
-          ...(groupBy2 ? { key2: r.key2, label2: r.label2 } : {}),
+          label: labelOf(groupBy, r.key, r.label),
+          ...(groupBy2
+            ? { key2: r.key2, label2: labelOf(groupBy2, r.key2 ?? null, r.label2 ?? null) }
+            : {}),
           others: r.others,
           cost: r.cost,
           share: r.share,

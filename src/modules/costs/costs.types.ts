@@ -47,8 +47,7 @@ export const METRIC_COLUMNS: Record<Metric, string> = {
 };
 
 const metricDescription =
-  'Cost metric. ' +
-  METRICS.map((m) => `\`${m}\`: ${METRIC_DEFINITIONS[m]}`).join(' ');
+  'Cost metric. ' + METRICS.map((m) => `\`${m}\`: ${METRIC_DEFINITIONS[m]}`).join(' ');
 
 // ---------------------------------------------------------------------------------------------
 // Dimensions
@@ -339,8 +338,8 @@ export type ForecastQuery = z.output<typeof forecastQuerySchema>;
 
 export const ANOMALY_METHOD =
   'For each day of the period and each group (service or account, per currency), the baseline ' +
-  'is the mean μ and population standard deviation σ of the group\'s daily cost over the ' +
-  'previous `window_days` days (days without cost count as 0; days before the client\'s first ' +
+  "is the mean μ and population standard deviation σ of the group's daily cost over the " +
+  "previous `window_days` days (days without cost count as 0; days before the client's first " +
   'data are left out, and at least 7 baseline days are required). A day is an anomaly when its ' +
   'cost > μ + k·σ and cost − μ ≥ `min_amount`. Drivers are the resources of that group whose ' +
   'cost that day rose most above their own mean over the same window. Only rises are reported.';
@@ -447,10 +446,13 @@ export const summaryCurrencySchema = z.object({
   change: money,
   changePct: percent,
   monthToDate: money.describe('From the 1st of the month of `to` through `to`.'),
-  forecastMonthEnd: money.describe(
-    'Month to date plus the average daily cost of the 7 days ending at `to`, times the days ' +
-      'left in that month.',
-  ),
+  forecastMonthEnd: money
+    .nullable()
+    .describe(
+      'Month to date plus the average daily cost of the 7 days ending at `to`, times the days ' +
+        'left in that month. Null for a closed month (the month of `to` ended before today): ' +
+        'its spend is known, so nothing is projected.',
+    ),
   dailyAverage: money.describe('Total divided by the calendar days of the period.'),
   credits: money.describe('Credits in the period (negative), counted whatever include_credits.'),
   refunds: money,
@@ -593,9 +595,7 @@ export const anomaliesResponseSchema = z.object({
       baselineMean: money,
       baselineStdDev: money,
       excess: money,
-      drivers: z.array(
-        z.object({ resourceId: z.string().nullable(), cost: money, excess: money }),
-      ),
+      drivers: z.array(z.object({ resourceId: z.string().nullable(), cost: money, excess: money })),
     }),
   ),
 });

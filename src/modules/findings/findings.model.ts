@@ -92,7 +92,12 @@ export async function insertFindings(tx: Tx, rows: NewFinding[]): Promise<Findin
   const out: FindingRow[] = [];
   // Batches keep each statement under the bind-parameter cap of both engines.
   for (let i = 0; i < rows.length; i += 200) {
-    out.push(...(await tx.insert(findings).values(rows.slice(i, i + 200)).returning()));
+    out.push(
+      ...(await tx
+        .insert(findings)
+        .values(rows.slice(i, i + 200))
+        .returning()),
+    );
   }
   return out;
 }
@@ -156,11 +161,30 @@ export interface ListFilter {
 
 export type ListedRow = FindingRow & { counted: boolean };
 
-function countedCte(clientId: string, visibleRules: readonly string[]): SQL {
+/** Billing days, both inclusive; a report period that findings must overlap. */
+export interface EvidenceWindow {
+  from: string;
+  to: string;
+}
+
+/** Findings whose evidence window shares at least one day with `w`; no filter without one. */
+function overlaps(w: EvidenceWindow | undefined): SQL {
+  if (!w) return sql`true`;
+  return sql`window_start <= ${w.to}::date and window_end >= ${w.from}::date`;
+}
+
+function countedCte(
+  clientId: string,
+  visibleRules: readonly string[],
+  window?: EvidenceWindow,
+): SQL {
+  // The window filter sits inside the dedup, so a resource still counts once, with its largest
+  // saving among the findings of that window.
   return sql`counted as (
     select distinct on (resource_key) id
     from findings
     where client_id = ${clientId} and status = 'open' and ${inList(sql`rule_id`, visibleRules)}
+      and ${overlaps(window)}
     order by resource_key, monthly_savings desc, rule_id
   )`;
 }
@@ -171,10 +195,7 @@ export async function listFindings(
   visibleRules: readonly string[],
   f: ListFilter,
 ): Promise<{ id: string; counted: boolean }[]> {
-  const where: SQL[] = [
-    sql`f.client_id = ${clientId}`,
-    inList(sql`f.rule_id`, visibleRules),
-  ];
+  const where: SQL[] = [sql`f.client_id = ${clientId}`, inList(sql`f.rule_id`, visibleRules)];
   if (f.statuses.length > 0) where.push(inList(sql`f.status`, f.statuses));
   if (f.categories.length > 0) where.push(inList(sql`f.category`, f.categories));
   if (f.rules.length > 0) where.push(inList(sql`f.rule_id`, f.rules));
@@ -256,10 +277,14 @@ export async function openSavings(
   tx: Tx,
   clientId: string,
   visibleRules: readonly string[],
+  window?: EvidenceWindow,
 ): Promise<{ currency: string; deduped: string; gross: string; open: number }[]> {
+  const inWindow = window
+    ? sql`f.window_start <= ${window.to}::date and f.window_end >= ${window.from}::date`
+    : sql`true`;
   return queryRows(
     tx,
-    sql`with ${countedCte(clientId, visibleRules)}
+    sql`with ${countedCte(clientId, visibleRules, window)}
         select f.currency,
                coalesce(sum(f.monthly_savings) filter (where c.id is not null), 0.00)::text
                  as deduped,
@@ -267,9 +292,26 @@ export async function openSavings(
                count(*)::int as open
         from findings f left join counted c on c.id = f.id
         where f.client_id = ${clientId} and f.status = 'open'
-          and ${inList(sql`f.rule_id`, visibleRules)}
+          and ${inList(sql`f.rule_id`, visibleRules)} and ${inWindow}
         group by f.currency order by f.currency`,
   );
+}
+
+/** The span of the evidence windows of the counted findings; null when none counts. */
+export async function countedWindow(
+  tx: Tx,
+  clientId: string,
+  visibleRules: readonly string[],
+  window?: EvidenceWindow,
+): Promise<EvidenceWindow | null> {
+  const [row] = await queryRows<{ from: string | null; to: string | null }>(
+    tx,
+    sql`with ${countedCte(clientId, visibleRules, window)}
+        select min(f.window_start)::text as "from", max(f.window_end)::text as "to"
+        from findings f join counted c on c.id = f.id
+        where f.client_id = ${clientId}`,
+  );
+  return row?.from && row.to ? { from: row.from, to: row.to } : null;
 }
 
 /** Open findings grouped by one column; savings deduplicated by resource. */
@@ -300,10 +342,11 @@ export async function topCounted(
   clientId: string,
   visibleRules: readonly string[],
   limit: number,
+  window?: EvidenceWindow,
 ): Promise<FindingRow[]> {
   const ids = await queryRows<{ id: string }>(
     tx,
-    sql`with ${countedCte(clientId, visibleRules)}
+    sql`with ${countedCte(clientId, visibleRules, window)}
         select f.id from findings f join counted c on c.id = f.id
         where f.client_id = ${clientId}
         order by f.monthly_savings desc, f.id limit ${limit}`,

@@ -60,7 +60,10 @@ function iso(value: Date | string): string {
 }
 
 /** The client of the caller's token, with the capability the action needs. */
-function tenantOf(ctx: RequestContext, capability: 'findings:read' | 'findings:manage'): Actor & {
+function tenantOf(
+  ctx: RequestContext,
+  capability: 'findings:read' | 'findings:manage',
+): Actor & {
   clientId: string;
 } {
   const actor = ctx.actor;
@@ -92,9 +95,7 @@ function evaluatorSettings(rows: model.SettingRow[]): Record<string, RuleSetting
 
 function enabledRules(rows: model.SettingRow[]): string[] {
   const switches = new Map(rows.map((r) => [r.ruleId, r.enabled]));
-  return ruleCatalog
-    .filter((r) => switches.get(r.id) ?? r.enabledByDefault)
-    .map((r) => r.id);
+  return ruleCatalog.filter((r) => switches.get(r.id) ?? r.enabledByDefault).map((r) => r.id);
 }
 
 function encodeCursor(row: { monthlySavings: string; id: string }): string {
@@ -698,11 +699,12 @@ export function createFindingsService(deps: FindingsServiceDeps) {
     async forReport(
       ctx: RequestContext,
       clientId: string,
-      opts: { limit: number; locale?: ReportLocale },
+      opts: { limit: number; locale?: ReportLocale; period?: model.EvidenceWindow },
     ): Promise<{
       top: FindingSummary[];
       potentialMonthlySavings: Money[];
       realizedSavings: Money[];
+      evidenceWindow: model.EvidenceWindow | null;
     }> {
       const actor = ctx.actor;
       if (actor && actor.clientId !== clientId && !actor.globalRole) {
@@ -712,8 +714,9 @@ export function createFindingsService(deps: FindingsServiceDeps) {
       const limit = Math.max(0, Math.min(Math.trunc(opts.limit), 500));
       return withTenant(db, clientId, async (tx) => {
         const rules = await visibleRules(tx, clientId);
-        const top = await model.topCounted(tx, clientId, rules, limit);
-        const savings = await model.openSavings(tx, clientId, rules);
+        const top = await model.topCounted(tx, clientId, rules, limit, opts.period);
+        const savings = await model.openSavings(tx, clientId, rules, opts.period);
+        const evidenceWindow = await model.countedWindow(tx, clientId, rules, opts.period);
         return {
           top: top.map((f) => ({
             id: f.id,
@@ -732,6 +735,7 @@ export function createFindingsService(deps: FindingsServiceDeps) {
             amount: s.deduped,
           })),
           realizedSavings: sumByCurrency(await model.realizedTotals(tx, clientId)),
+          evidenceWindow,
         };
       });
     },

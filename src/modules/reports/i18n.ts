@@ -108,6 +108,8 @@ export interface ReportStrings {
     vsSameMonthLastYear: string;
     forecast: string;
     potentialMonthlySavings: string;
+    /** Names the evidence window a savings figure comes from, dates already formatted. */
+    savingsWindow: (from: string, to: string) => string;
     realizedSavings: string;
     effectiveSavingsRate: string;
     commitmentCoverage: string;
@@ -182,6 +184,10 @@ export interface ReportStrings {
     current: string;
     priceEffect: string;
     usageEffect: string;
+    newEffect: string;
+    removedEffect: string;
+    /** One PDF column for both: on a row only one of them can be non-zero. */
+    newRemovedEffect: string;
     tag: (key: string) => string;
     term: string;
     definition: string;
@@ -236,6 +242,8 @@ export interface ReportStrings {
   /** The "data through" line of a period without any charge yet. */
   noChargesYet: (lastIngestion: string) => string;
   providersLine: (providers: string) => string;
+  /** A provider the report has no name for (an empty code, a future one). */
+  unknownProvider: string;
   /** Which days the movers compare, when they are not two whole calendar months. */
   moversCompared: (current: string, previous: string) => string;
   /** FOCUS ServiceCategory values in this language; a value not listed is shown as it is. */
@@ -325,6 +333,7 @@ const es: ReportStrings = {
     vsSameMonthLastYear: 'Variación vs. mismo mes del año anterior',
     forecast: 'Pronóstico de cierre del mes',
     potentialMonthlySavings: 'Ahorro potencial mensual',
+    savingsWindow: (from, to) => `datos del ${from} al ${to}`,
     realizedSavings: 'Ahorro realizado en el período',
     effectiveSavingsRate: 'Tasa de ahorro efectiva',
     commitmentCoverage: 'Cobertura de compromisos',
@@ -399,6 +408,9 @@ const es: ReportStrings = {
     current: 'Período actual',
     priceEffect: 'Efecto precio',
     usageEffect: 'Efecto consumo',
+    newEffect: 'Efecto altas',
+    removedEffect: 'Efecto bajas',
+    newRemovedEffect: 'Altas / bajas',
     tag: (key) => `Etiqueta: ${key}`,
     term: 'Concepto',
     definition: 'Definición',
@@ -441,7 +453,7 @@ const es: ReportStrings = {
   },
   empty: {
     data: 'No hay datos de costo para este período.',
-    findings: 'No hay oportunidades de ahorro abiertas.',
+    findings: 'No hay oportunidades de ahorro con evidencia en este período.',
     commitments: 'No hay compromisos vigentes en el período.',
     movers: 'No hubo variaciones relevantes frente al mes anterior.',
     clients: 'No hay clientes registrados.',
@@ -480,8 +492,9 @@ const es: ReportStrings = {
       'Proyección del gasto al cierre del mes según el ritmo diario reciente. No se calcula para ' +
       'meses ya cerrados.',
     potentialSavings:
-      'Suma del ahorro mensual estimado de las oportunidades abiertas, valorizado con los ' +
-      'precios vigentes de cada recurso.',
+      'Suma del ahorro mensual estimado de las oportunidades abiertas cuya evidencia cae en el ' +
+      'período, valorizado con los precios vigentes de cada recurso; la cifra indica las ' +
+      'fechas de esa evidencia.',
     realizedSavings:
       'Ahorro medido en las oportunidades ya implementadas, solo por los días del período ' +
       'posteriores a cada cambio: el costo del recurso en los 30 días previos menos su costo ' +
@@ -520,6 +533,7 @@ const es: ReportStrings = {
   noChargesYet: (last) =>
     `Todavía no hay cargos registrados para este período. Última carga de datos: ${last}.`,
   providersLine: (providers) => `Proveedores incluidos: ${providers}.`,
+  unknownProvider: 'Otro proveedor',
   moversCompared: (current, previous) =>
     `El período tiene datos parciales: se comparan los mismos días, ${current} frente a ` +
     `${previous}.`,
@@ -626,6 +640,7 @@ const en: ReportStrings = {
     vsSameMonthLastYear: 'Change vs. same month last year',
     forecast: 'Month-end forecast',
     potentialMonthlySavings: 'Potential monthly savings',
+    savingsWindow: (from, to) => `data from ${from} to ${to}`,
     realizedSavings: 'Realized savings in the period',
     effectiveSavingsRate: 'Effective savings rate',
     commitmentCoverage: 'Commitment coverage',
@@ -700,6 +715,9 @@ const en: ReportStrings = {
     current: 'This period',
     priceEffect: 'Price effect',
     usageEffect: 'Usage effect',
+    newEffect: 'New effect',
+    removedEffect: 'Removed effect',
+    newRemovedEffect: 'New / removed',
     tag: (key) => `Tag: ${key}`,
     term: 'Term',
     definition: 'Definition',
@@ -742,7 +760,7 @@ const en: ReportStrings = {
   },
   empty: {
     data: 'There is no cost data for this period.',
-    findings: 'There are no open savings opportunities.',
+    findings: 'No savings opportunity has evidence in this period.',
     commitments: 'No commitment was active in the period.',
     movers: 'No significant change against the previous month.',
     clients: 'There are no clients yet.',
@@ -781,8 +799,9 @@ const en: ReportStrings = {
       'Projected month-end spend from the recent daily run rate. Not computed for months that ' +
       'have already closed.',
     potentialSavings:
-      'Sum of the estimated monthly savings of the open opportunities, priced at each ' +
-      "resource's current rates.",
+      'Sum of the estimated monthly savings of the open opportunities whose evidence falls in ' +
+      "the period, priced at each resource's current rates; the figure names the dates of " +
+      'that evidence.',
     realizedSavings:
       'Savings measured on opportunities already implemented, only for the days of the period ' +
       'after each change took effect: the resource’s cost in the 30 days before minus its cost ' +
@@ -817,6 +836,7 @@ const en: ReportStrings = {
   dataFreshness: (through, last) => `Data through ${through}. Last data load: ${last}.`,
   noChargesYet: (last) => `No charges recorded for this period yet. Last data load: ${last}.`,
   providersLine: (providers) => `Providers included: ${providers}.`,
+  unknownProvider: 'Other provider',
   moversCompared: (current, previous) =>
     `The period has partial data: the same days are compared, ${current} against ${previous}.`,
   // FOCUS names its categories in English already.
@@ -927,6 +947,7 @@ const ptBR: ReportStrings = {
     vsSameMonthLastYear: 'Variação vs. mesmo mês do ano anterior',
     forecast: 'Previsão de fechamento do mês',
     potentialMonthlySavings: 'Economia potencial mensal',
+    savingsWindow: (from, to) => `dados de ${from} a ${to}`,
     realizedSavings: 'Economia realizada no período',
     effectiveSavingsRate: 'Taxa de economia efetiva',
     commitmentCoverage: 'Cobertura de compromissos',
@@ -1001,6 +1022,9 @@ const ptBR: ReportStrings = {
     current: 'Período atual',
     priceEffect: 'Efeito preço',
     usageEffect: 'Efeito consumo',
+    newEffect: 'Efeito novos',
+    removedEffect: 'Efeito descontinuados',
+    newRemovedEffect: 'Novos / descont.',
     tag: (key) => `Tag: ${key}`,
     term: 'Conceito',
     definition: 'Definição',
@@ -1043,7 +1067,7 @@ const ptBR: ReportStrings = {
   },
   empty: {
     data: 'Não há dados de custo para este período.',
-    findings: 'Não há oportunidades de economia em aberto.',
+    findings: 'Não há oportunidades de economia com evidência neste período.',
     commitments: 'Nenhum compromisso esteve vigente no período.',
     movers: 'Não houve variações relevantes em relação ao mês anterior.',
     clients: 'Ainda não há clientes cadastrados.',
@@ -1082,8 +1106,9 @@ const ptBR: ReportStrings = {
       'Projeção do gasto no fechamento do mês com base no ritmo diário recente. Não é calculada ' +
       'para meses já encerrados.',
     potentialSavings:
-      'Soma da economia mensal estimada das oportunidades em aberto, calculada com os preços ' +
-      'vigentes de cada recurso.',
+      'Soma da economia mensal estimada das oportunidades em aberto cuja evidência cai no ' +
+      'período, calculada com os preços vigentes de cada recurso; o valor indica as datas ' +
+      'dessa evidência.',
     realizedSavings:
       'Economia medida nas oportunidades já implementadas, apenas nos dias do período ' +
       'posteriores a cada mudança: o custo do recurso nos 30 dias anteriores menos o custo ' +
@@ -1121,6 +1146,7 @@ const ptBR: ReportStrings = {
   noChargesYet: (last) =>
     `Ainda não há cobranças registradas para este período. Última carga de dados: ${last}.`,
   providersLine: (providers) => `Provedores incluídos: ${providers}.`,
+  unknownProvider: 'Outro provedor',
   moversCompared: (current, previous) =>
     `O período tem dados parciais: comparam-se os mesmos dias, ${current} com ${previous}.`,
   categories: {
@@ -1166,6 +1192,14 @@ export function intlLocale(locale: ReportLocale): string {
  * how most of our Spanish-speaking readers write them.
  */
 const NUMBER_LOCALE: Record<ReportLocale, string> = { es: 'es-AR', en: 'en-US', 'pt-BR': 'pt-BR' };
+
+/** Display names of the cloud providers, by the code the data carries. */
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  aws: 'AWS',
+  azure: 'Azure',
+  gcp: 'Google Cloud',
+  oci: 'OCI',
+};
 
 /**
  * Display text for figures. Money is formatted from the decimal string itself (Intl accepts
@@ -1253,6 +1287,37 @@ export class ReportFormatter {
     return new Intl.DateTimeFormat(this.intl, { dateStyle: style, timeZone: 'UTC' }).format(
       new Date(`${value}T00:00:00Z`),
     );
+  }
+
+  /**
+   * How a reader names a cloud: "AWS", "Azure", "Google Cloud", "OCI". The same in the three
+   * languages (they are brands); only a provider without a known code is translated.
+   */
+  provider(code: string | null): string {
+    if (!code) return this.strings.unknownProvider;
+    return PROVIDER_NAMES[code.toLowerCase()] ?? code;
+  }
+
+  /** "28/10/2019" (es, pt-BR), "10/28/2019" (en): never cut short in a narrow column. */
+  numericDate(value: IsoDate | null): string {
+    if (value === null) return this.na;
+    return new Intl.DateTimeFormat(this.intl, {
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${value}T00:00:00Z`));
+  }
+
+  /** The potential-savings label with the evidence window it comes from, when there is one. */
+  savingsLabel(window: { from: IsoDate; to: IsoDate } | null | undefined): string {
+    const label = this.strings.figures.potentialMonthlySavings;
+    if (!window) return label;
+    const span = this.strings.figures.savingsWindow(
+      this.numericDate(window.from),
+      this.numericDate(window.to),
+    );
+    return `${label} (${span})`;
   }
 
   /** "sept 2024" (short) or "septiembre de 2024" (long). */

@@ -3,7 +3,7 @@
  * reporting period and the download's file name.
  */
 import { AppError } from '../../lib/errors.js';
-import type { Decimal, IsoDate, ReportFormat, ReportPeriod } from './report.types.js';
+import type { Decimal, IsoDate, ReportFormat, ReportLocale, ReportPeriod } from './report.types.js';
 
 const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 
@@ -35,6 +35,24 @@ export function canonicalDecimal(value: Decimal, decimalSeparator: '.' | ',' = '
   const isZero = /^0+$/.test(digits) && frac === '';
   const sign = negative && !isZero ? '-' : '';
   return frac === '' ? `${sign}${digits}` : `${sign}${digits}${decimalSeparator}${frac}`;
+}
+
+/**
+ * Money as a reader compares it with the PDF: exactly two decimals, rounded half up (away from
+ * zero) on the decimal digits themselves, never through a float ("2.675" → "2.68", where
+ * `Number("2.675").toFixed(2)` gives "2.67"). "-0.001" gives "0.00".
+ */
+export function moneyDecimal(value: Decimal, decimalSeparator: '.' | ',' = '.'): string {
+  assertDecimal(value, 'amount');
+  const negative = value.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? value.slice(1) : value).split('.');
+  const padded = frac.padEnd(3, '0');
+  let cents = BigInt(`${int}${padded.slice(0, 2)}`);
+  if (Number(padded[2]) >= 5) cents += 1n;
+
+  const digits = cents.toString().padStart(3, '0');
+  const sign = negative && cents !== 0n ? '-' : '';
+  return `${sign}${digits.slice(0, -2)}${decimalSeparator}${digits.slice(-2)}`;
 }
 
 // Spreadsheet programs run a cell that starts with one of these as a formula or a DDE command
@@ -140,13 +158,19 @@ function fileNamePart(value: string): string {
   return ascii.slice(0, 63) || 'report';
 }
 
-/** e.g. `finopslatam-acme-2024-09.pdf`, or `finopslatam-admin-2024-09.xlsx`. */
+/**
+ * e.g. `finopslatam-acme-2024-09-es.pdf`, or `finopslatam-admin-2024-09-pt-BR.xlsx`. The
+ * language is part of the name so the three versions of one report can sit in one folder.
+ */
 export function reportFileName(
   subject: string,
   period: ReportPeriod,
   format: ReportFormat,
+  language: ReportLocale,
 ): string {
-  return `finopslatam-${fileNamePart(subject)}-${periodSlug(period)}.${format}`;
+  // Locales are a closed list, but the name must stay header-safe whatever reaches here.
+  const lang = /^[A-Za-z]{2}(-[A-Za-z]{2})?$/.test(language) ? language : 'es';
+  return `finopslatam-${fileNamePart(subject)}-${periodSlug(period)}-${lang}.${format}`;
 }
 
 // RFC 8187 attr-char: everything else in the UTF-8 bytes is percent-encoded.

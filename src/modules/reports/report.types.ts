@@ -272,6 +272,13 @@ export interface Mover {
   priceEffect: Decimal | null;
   /** (new quantity − old quantity) × old unit price. */
   usageEffect: Decimal | null;
+  /**
+   * The change that comes from spend with no counterpart in the previous period (a new service
+   * or SKU), and from spend that stopped (negative). With the two effects above they add up to
+   * `change` on every row, so a reader can check each line.
+   */
+  newEffect: Decimal | null;
+  removedEffect: Decimal | null;
 }
 
 /** The two windows the movers compare, as the analytics service answered them. */
@@ -308,7 +315,13 @@ export interface ClientReportModel {
   /** Tag keys that get a column of their own in the detail. */
   detailTagKeys: string[];
   dailyDetail: RowSource<DailyDetailRow>;
+  /** Only findings whose evidence window overlaps the period. */
   topFindings: FindingSummary[];
+  /**
+   * The span of the evidence windows behind the potential savings and the top findings; null
+   * when no finding overlaps the period (or none is wired). Absent in older test models.
+   */
+  findingsWindow?: { from: IsoDate; to: IsoDate } | null;
   commitments: CommitmentSummary[];
   movers: Mover[];
   /** Absent in models built without the analytics service (tests, samples). */

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 
 import { queryRows, type Db, type Tx } from '../../db/client.js';
 import { withTenant } from '../../db/tenant.js';
+import { cloudAccountNames } from '../costs/costs.model.js';
 import type { CostMetric, DailyDetailRow, FocusFactRow, IsoDate } from './report.types.js';
 
 /*
@@ -176,6 +177,8 @@ export async function* dailyDetail(
     billing_currency as currency, ${METRIC_SQL[metric]}::text as amount,
     ${tagKeys.length ? sql`tags` : sql`null::jsonb as tags`}
   `;
+  // The names given in cloud accounts win over the billing data's, as in the API's breakdown.
+  const names = await withTenant(db, clientId, (tx) => cloudAccountNames(tx, clientId));
   for await (const r of factPages<DetailDbRow>(db, clientId, range, columns, pageSize)) {
     const tags: Record<string, string> = {};
     for (const key of tagKeys) {
@@ -186,7 +189,7 @@ export async function* dailyDetail(
       date: r.date,
       provider: r.provider,
       accountId: r.account_id,
-      accountName: r.account_name,
+      accountName: names.get(r.account_id) ?? r.account_name,
       serviceCategory: r.service_category,
       serviceName: r.service_name,
       region: r.region_id,

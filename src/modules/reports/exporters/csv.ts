@@ -10,7 +10,9 @@
  *   trend, findings, commitments, movers, daily detail, methodology.
  * - `value` is always a plain number ("-12.5", never quoted, never prefixed) or empty when the
  *   figure is not available; `unit` is the currency code or "%" (percent, 12.5 = 12.5 %) or a
- *   count. Money keeps every digit the database holds, without trailing zeros.
+ *   count. Money has two decimals, rounded half up on the exact decimal (the FOCUS export keeps
+ *   every digit). `currency` is empty on percent records, which are no amount: a key-figure
+ *   ratio names its currency block in `item`; other ratios follow their amount record.
  * - Text cells that a spreadsheet would run as a formula (leading =, +, -, @, tab, CR, NUL) get
  *   a leading apostrophe.
  *
@@ -32,6 +34,7 @@ import {
   CONTENT_TYPES,
   canonicalDecimal,
   contentDisposition,
+  moneyDecimal,
   neutralizeSpreadsheetText,
   reportFileName,
 } from '../report.fns.js';
@@ -61,8 +64,9 @@ interface CsvContext {
   decimalSeparator: '.' | ',';
 }
 
+/** Money with two decimals, like every figure of the PDF; the FOCUS export keeps every digit. */
 function money(ctx: CsvContext, value: Decimal | null): NumberCell | null {
-  return value === null ? null : new NumberCell(canonicalDecimal(value, ctx.decimalSeparator));
+  return value === null ? null : new NumberCell(moneyDecimal(value, ctx.decimalSeparator));
 }
 
 /** Ratios go out as percentages with up to 4 decimals: 0.12345 → 12.345. */
@@ -211,10 +215,12 @@ async function* clientRecords(
       value: money(ctx, value),
       unit: cur,
     });
+    // A ratio is no amount: no currency, but the currency block it belongs to stays readable.
     const p = (measure: string, value: Ratio | null): ClientRecord => ({
       section,
       measure,
-      currency: cur,
+      item: cur,
+      currency: null,
       value: percent(ctx, value),
       unit: pct,
     });
@@ -226,7 +232,7 @@ async function* clientRecords(
     yield m(s.figures.vsSameMonthLastYear, k.vsSameMonthLastYear.change);
     yield p(s.figures.vsSameMonthLastYear, k.vsSameMonthLastYear.changeRatio);
     yield m(s.figures.forecast, k.forecast);
-    yield m(s.figures.potentialMonthlySavings, k.potentialMonthlySavings);
+    yield m(ctx.fmt.savingsLabel(model.findingsWindow), k.potentialMonthlySavings);
     yield m(s.figures.realizedSavings, k.realizedSavings);
     yield p(s.figures.effectiveSavingsRate, k.effectiveSavingsRate);
     yield p(s.figures.commitmentCoverage, k.commitmentCoverage);
@@ -254,7 +260,13 @@ async function* clientRecords(
       currency: row.currency,
     };
     yield { ...base, measure: s.columns.amount, value: money(ctx, row.amount), unit: row.currency };
-    yield { ...base, measure: s.columns.share, value: percent(ctx, row.share), unit: pct };
+    yield {
+      ...base,
+      measure: s.columns.share,
+      currency: null,
+      value: percent(ctx, row.share),
+      unit: pct,
+    };
     yield {
       ...base,
       measure: s.columns.previous,
@@ -270,6 +282,7 @@ async function* clientRecords(
     yield {
       ...base,
       measure: s.columns.changePct,
+      currency: null,
       value: percent(ctx, row.vsPreviousMonth.changeRatio),
       unit: pct,
     };
@@ -278,13 +291,19 @@ async function* clientRecords(
   for (const row of model.accounts) {
     const base = {
       section: s.sections.accounts,
-      provider: row.provider,
+      provider: fmt.provider(row.provider),
       accountId: row.accountId,
       accountName: row.accountName,
       currency: row.currency,
     };
     yield { ...base, measure: s.columns.amount, value: money(ctx, row.amount), unit: row.currency };
-    yield { ...base, measure: s.columns.share, value: percent(ctx, row.share), unit: pct };
+    yield {
+      ...base,
+      measure: s.columns.share,
+      currency: null,
+      value: percent(ctx, row.share),
+      unit: pct,
+    };
   }
 
   for (const row of model.dailyTrend) {
@@ -316,7 +335,7 @@ async function* clientRecords(
     yield {
       section: s.sections.findings,
       measure: s.columns.monthlySavings,
-      provider: row.provider,
+      provider: fmt.provider(row.provider),
       accountId: row.accountId,
       category: row.category,
       service: row.serviceName,
@@ -334,7 +353,7 @@ async function* clientRecords(
     const base = {
       section: s.sections.commitments,
       date: row.endDate,
-      provider: row.provider,
+      provider: fmt.provider(row.provider),
       item: `${row.type} ${row.id}`,
       currency: row.currency,
       note: row.scope,
@@ -354,6 +373,7 @@ async function* clientRecords(
     yield {
       ...base,
       measure: s.columns.utilization,
+      currency: null,
       value: percent(ctx, row.utilization),
       unit: pct,
     };
@@ -373,6 +393,8 @@ async function* clientRecords(
     yield { ...base, measure: s.columns.change, value: money(ctx, row.change) };
     yield { ...base, measure: s.columns.priceEffect, value: money(ctx, row.priceEffect) };
     yield { ...base, measure: s.columns.usageEffect, value: money(ctx, row.usageEffect) };
+    yield { ...base, measure: s.columns.newEffect, value: money(ctx, row.newEffect) };
+    yield { ...base, measure: s.columns.removedEffect, value: money(ctx, row.removedEffect) };
   }
 
   // The one part that may be huge: pulled row by row from the provider's cursor.
@@ -381,14 +403,16 @@ async function* clientRecords(
       section: s.sections.detail,
       measure: s.columns.amount,
       date: row.date,
-      provider: row.provider,
+      provider: fmt.provider(row.provider),
       accountId: row.accountId,
       accountName: row.accountName,
       category: row.serviceCategory,
       service: row.serviceName,
       item: row.chargeCategory,
       currency: row.currency,
-      value: money(ctx, row.amount),
+      // Every digit, unlike the figures above: detail lines are data that a reader sums, and
+      // rounding each to the cent would make them drift from the total.
+      value: new NumberCell(canonicalDecimal(row.amount, ctx.decimalSeparator)),
       unit: row.currency,
       note: row.region,
       tags: model.detailTagKeys.map((key) => row.tags[key] ?? ''),
@@ -445,7 +469,12 @@ export function exportClientCsv(
     resolved,
     counter,
   );
-  const fileName = reportFileName(model.cover.clientSlug, model.cover.period, 'csv');
+  const fileName = reportFileName(
+    model.cover.clientSlug,
+    model.cover.period,
+    'csv',
+    model.cover.language,
+  );
   return {
     stream,
     done,
@@ -683,7 +712,7 @@ export function exportAdminCsv(
 
   const counter = { rows: 0 };
   const { stream, done } = streamCsv(header, records(), resolved, counter);
-  const fileName = reportFileName('admin', model.cover.period, 'csv');
+  const fileName = reportFileName('admin', model.cover.period, 'csv', model.cover.language);
   return {
     stream,
     done,

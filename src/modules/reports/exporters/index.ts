@@ -37,7 +37,12 @@ export async function exportClientReport(
 ): Promise<ReportExport> {
   switch (format) {
     case 'pdf': {
-      const fileName = reportFileName(model.cover.clientSlug, model.cover.period, 'pdf');
+      const fileName = reportFileName(
+        model.cover.clientSlug,
+        model.cover.period,
+        'pdf',
+        model.cover.language,
+      );
       return renderPdf({ kind: 'client', model, options: options.pdf ?? {} }, pdfMeta(fileName));
     }
     case 'csv':
@@ -54,7 +59,7 @@ export async function exportAdminReport(
 ): Promise<ReportExport> {
   switch (format) {
     case 'pdf': {
-      const fileName = reportFileName('admin', model.cover.period, 'pdf');
+      const fileName = reportFileName('admin', model.cover.period, 'pdf', model.cover.language);
       return renderPdf({ kind: 'admin', model, options: {} }, pdfMeta(fileName));
     }
     case 'csv':

@@ -229,7 +229,10 @@ export function accountsChart(
   const values = [...rows]
     .sort((a, b) => decimalToNumber(b.amount) - decimalToNumber(a.amount))
     .map((r) => ({
-      label: r.accountName ? `${r.accountName} · ${r.accountId}` : r.accountId,
+      label:
+        r.accountName && r.accountName !== r.accountId
+          ? `${r.accountName} · ${r.accountId}`
+          : r.accountId,
       v: decimalToNumber(r.amount),
     }));
   return rankedBars(values, currency, width, fmt);

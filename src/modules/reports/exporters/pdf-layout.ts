@@ -155,14 +155,18 @@ export class PdfCanvas {
   private drawRunningHeader(): void {
     const doc = this.doc;
     const brand = this.headerBrand();
-    this.style('bold', 8.5, COLORS.navy);
     const textWidth = this.width - brand;
-    doc.text(this.fit(this.chrome.headerLeft, textWidth * 0.62), this.left + brand, 29, {
-      lineBreak: false,
-    });
+    // The period on the right takes what it needs (it is short); the left text gets all the
+    // rest, so a client's name is not cut while half the line stays empty.
     this.style('body', 8, COLORS.muted);
     const right = this.fit(this.chrome.headerRight, textWidth * 0.36);
-    doc.text(right, this.right - doc.widthOfString(right), 29.5, { lineBreak: false });
+    const rightWidth = doc.widthOfString(right);
+    doc.text(right, this.right - rightWidth, 29.5, { lineBreak: false });
+    this.style('bold', 8.5, COLORS.navy);
+    const leftWidth = textWidth - rightWidth - 12;
+    doc.text(this.fit(this.chrome.headerLeft, leftWidth), this.left + brand, 29, {
+      lineBreak: false,
+    });
     doc
       .moveTo(this.left, 48)
       .lineTo(this.right, 48)

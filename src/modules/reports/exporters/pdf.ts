@@ -28,6 +28,7 @@ import type {
   Decimal,
   KeyFigures,
   Money,
+  Mover,
   MoverKind,
   PdfExportOptions,
   ReportExport,
@@ -58,6 +59,23 @@ function capitalize(text: string): string {
 }
 
 /** A cost that went up reads red, one that went down green; zero and unknown stay neutral. */
+/**
+ * An id short enough for a table cell: a long ARN or path is shown by its last segment (the
+ * reservation or instance id), which is the part that differs between rows.
+ */
+export function shortId(id: string, max = 34): string {
+  if (id.length <= max) return id;
+  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
+  return tail.length < max ? `…${tail}` : `…${id.slice(-(max - 1))}`;
+}
+
+/** The new or the removed effect, whichever the row has: never both on one row. */
+function newOrRemoved(m: Mover): Decimal | null {
+  if (m.newEffect !== null && Number(m.newEffect) !== 0) return m.newEffect;
+  if (m.removedEffect !== null && Number(m.removedEffect) !== 0) return m.removedEffect;
+  return m.newEffect ?? m.removedEffect;
+}
+
 function changeColor(change: Decimal | number | null): string | undefined {
   if (change === null) return undefined;
   const value = typeof change === 'number' ? change : decimalToNumber(change);
@@ -160,7 +178,12 @@ function drawCover(c: PdfCanvas, fmt: ReportFormatter, content: CoverContent): v
  * Client report
  * ------------------------------------------------------------------------------------------ */
 
-function keyFigureTiles(c: PdfCanvas, fmt: ReportFormatter, k: KeyFigures): void {
+function keyFigureTiles(
+  c: PdfCanvas,
+  fmt: ReportFormatter,
+  k: KeyFigures,
+  findingsWindow: ClientReportModel['findingsWindow'],
+): void {
   const s = fmt.strings;
   const gap = 8;
   const width = (c.width - 2 * gap) / 3;
@@ -189,6 +212,14 @@ function keyFigureTiles(c: PdfCanvas, fmt: ReportFormatter, k: KeyFigures): void
     {
       label: s.figures.potentialMonthlySavings,
       value: fmt.money(k.potentialMonthlySavings, cur),
+      // The window the findings were measured in, so the figure is never read as this period's
+      // own when the two differ.
+      sub: findingsWindow
+        ? s.figures.savingsWindow(
+            fmt.numericDate(findingsWindow.from),
+            fmt.numericDate(findingsWindow.to),
+          )
+        : undefined,
       accent: COLORS.green,
     },
     {
@@ -255,7 +286,7 @@ async function composeClient(
   for (const k of model.keyFigures) {
     const suffix = k.currency === cover.currency ? ` · ${s.cover.reportingCurrency}` : '';
     c.subTitle(`${k.currency}${suffix}`, 3 * (64 + 8) + 4);
-    keyFigureTiles(c, fmt, k);
+    keyFigureTiles(c, fmt, k, model.findingsWindow);
     rows += 1;
   }
   c.paragraph(`${s.currencyNote} ${s.notAvailableNote}`, { size: 7.5, color: COLORS.muted });
@@ -316,7 +347,7 @@ async function composeClient(
         const shown = all
           .slice(0, MAX_ACCOUNTS_TABLE)
           .map((a) => [
-            a.provider,
+            fmt.provider(a.provider),
             a.accountId,
             a.accountName ?? fmt.na,
             fmt.money(a.amount, a.currency),
@@ -350,7 +381,7 @@ async function composeClient(
         { header: s.columns.driver, width: 0.35, wrap: true, maxLines: 2 },
       ],
       anomalies.map((d) => [
-        fmt.date(d.date),
+        fmt.numericDate(d.date),
         { text: fmt.money(d.amount, d.currency), bold: true },
         fmt.money(d.anomaly?.expected ?? null, d.currency),
         {
@@ -370,20 +401,23 @@ async function composeClient(
     c.table(
       [
         { header: s.columns.rank, width: 0.05, align: 'right' },
-        { header: s.columns.finding, width: 0.43, wrap: true, maxLines: 3 },
+        { header: s.columns.finding, width: 0.35, wrap: true, maxLines: 3 },
         {
-          header: `${s.columns.service} / ${s.columns.accountId}`,
-          width: 0.22,
+          header: `${s.columns.resource} / ${s.columns.service}`,
+          width: 0.32,
           wrap: true,
-          maxLines: 2,
+          maxLines: 3,
         },
         { header: s.columns.effort, width: 0.1 },
-        { header: s.columns.monthlySavings, width: 0.2, align: 'right' },
+        { header: s.columns.monthlySavings, width: 0.18, align: 'right' },
       ],
       model.topFindings.map((f, i) => [
         String(i + 1),
         f.title,
-        [f.serviceName, f.accountId].filter(Boolean).join(' · ') || fmt.na,
+        // The resource first: it is what tells two findings of one service apart.
+        [f.resourceId ? shortId(f.resourceId) : null, f.serviceName, f.accountId]
+          .filter(Boolean)
+          .join('\n') || fmt.na,
         s.effort[f.effort],
         { text: fmt.money(f.monthlySavings, f.currency), bold: true, color: COLORS.green },
       ]),
@@ -397,20 +431,21 @@ async function composeClient(
   } else {
     c.table(
       [
-        { header: s.columns.commitment, width: 0.19, wrap: true, maxLines: 2 },
-        { header: s.columns.scope, width: 0.2, wrap: true, maxLines: 2 },
-        { header: s.columns.periodCost, width: 0.16, align: 'right' },
-        { header: s.columns.periodSavings, width: 0.16, align: 'right' },
-        { header: s.columns.utilization, width: 0.11, align: 'right' },
-        { header: s.columns.endDate, width: 0.18, align: 'right' },
+        { header: s.columns.commitment, width: 0.28, wrap: true, maxLines: 3 },
+        { header: s.columns.scope, width: 0.18, wrap: true, maxLines: 2 },
+        { header: s.columns.periodCost, width: 0.15, align: 'right' },
+        { header: s.columns.periodSavings, width: 0.15, align: 'right' },
+        { header: s.columns.utilization, width: 0.1, align: 'right' },
+        { header: s.columns.endDate, width: 0.14, align: 'right' },
       ],
       model.commitments.map((m) => [
-        `${m.type} · ${m.id}`,
+        // Every ARN of an account starts alike: its tail (the reservation id) is what differs.
+        `${m.type}\n${shortId(m.id)}`,
         m.scope ?? fmt.na,
         fmt.money(m.periodCost, m.currency),
         { text: fmt.money(m.periodSavings, m.currency), color: COLORS.green },
         fmt.ratio(m.utilization),
-        fmt.date(m.endDate),
+        fmt.numericDate(m.endDate),
       ]),
     );
   }
@@ -426,12 +461,13 @@ async function composeClient(
     c.subTitle(s.moverGroups[kind]);
     c.table(
       [
-        { header: s.columns.service, width: 0.25, wrap: true, maxLines: 2 },
-        { header: s.columns.previous, width: 0.15, align: 'right' },
-        { header: s.columns.current, width: 0.15, align: 'right' },
-        { header: s.columns.change, width: 0.15, align: 'right' },
-        { header: s.columns.priceEffect, width: 0.15, align: 'right' },
-        { header: s.columns.usageEffect, width: 0.15, align: 'right' },
+        { header: s.columns.service, width: 0.22, wrap: true, maxLines: 3 },
+        { header: s.columns.previous, width: 0.12, align: 'right' },
+        { header: s.columns.current, width: 0.12, align: 'right' },
+        { header: s.columns.change, width: 0.14, align: 'right' },
+        { header: s.columns.priceEffect, width: 0.13, align: 'right' },
+        { header: s.columns.usageEffect, width: 0.13, align: 'right' },
+        { header: s.columns.newRemovedEffect, width: 0.14, align: 'right' },
       ],
       movers.map((m): PdfRow => [
         m.accountId ? `${m.serviceName} · ${m.accountId}` : m.serviceName,
@@ -440,6 +476,7 @@ async function composeClient(
         { text: fmt.signedMoney(m.change, m.currency), bold: true, color: changeColor(m.change) },
         fmt.signedMoney(m.priceEffect, m.currency),
         fmt.signedMoney(m.usageEffect, m.currency),
+        fmt.signedMoney(newOrRemoved(m), m.currency),
       ]),
       { fontSize: 7.5 },
     );
@@ -456,7 +493,9 @@ async function composeClient(
   const m = model.methodology;
   c.sectionTitle(s.sections.reportInfo, 60);
   c.paragraph(freshnessText(fmt, m));
-  if (m.providers.length > 0) c.paragraph(s.providersLine(m.providers.join(', ')));
+  if (m.providers.length > 0) {
+    c.paragraph(s.providersLine(m.providers.map((p) => fmt.provider(p)).join(', ')));
+  }
   for (const note of m.notes) c.paragraph(note);
   c.paragraph(s.notAvailableNote, { color: COLORS.muted });
 
@@ -499,7 +538,8 @@ export function exportClientPdf(
       lang: fmt.intl,
     },
     {
-      headerLeft: `${s.clientReportTitle} · ${cover.clientName}`,
+      // The client first: when the line is too short, the title is what gets cut.
+      headerLeft: `${cover.clientName} · ${s.clientReportTitle}`,
       headerRight: capitalize(fmt.period(cover.period)),
       footerLeft: footerText(fmt, cover.generatedAt, cover.requestId),
       pageLabel: s.footer.page,
@@ -507,7 +547,7 @@ export function exportClientPdf(
     },
   );
   const { stream, done } = streamPdf(canvas, () => composeClient(canvas, model, fmt, options));
-  const fileName = reportFileName(cover.clientSlug, cover.period, 'pdf');
+  const fileName = reportFileName(cover.clientSlug, cover.period, 'pdf', cover.language);
   return {
     stream,
     done,
@@ -764,7 +804,7 @@ export function exportAdminPdf(model: AdminReportModel): ReportExport {
     },
   );
   const { stream, done } = streamPdf(canvas, () => composeAdmin(canvas, model, fmt));
-  const fileName = reportFileName('admin', cover.period, 'pdf');
+  const fileName = reportFileName('admin', cover.period, 'pdf', cover.language);
   return {
     stream,
     done,

@@ -148,6 +148,12 @@ function sharedStyle(numFmt: string | undefined, wrap: boolean): Partial<ExcelJS
 function toExcel(cell: XCell): { value: ExcelJS.CellValue; numFmt?: string } {
   switch (cell.t) {
     case 'text':
+      // A string cell never runs as a formula when opened, but Excel turns "=…" into one when
+      // a user edits the cell and presses Enter; quotePrefix would prevent that without the
+      // visible apostrophe, but exceljs 4.4 neither writes nor reads it (checked: the style
+      // comes back empty), so the apostrophe stays.
+      // TODO(reports): cell.style = { quotePrefix: true } with the raw text once exceljs
+      // writes the xf attribute.
       return { value: cell.v === null ? null : neutralizeSpreadsheetText(cell.v) };
     case 'money':
       return {
@@ -298,7 +304,10 @@ interface FigureRow {
   cell: (k: KeyFigures) => XCell;
 }
 
-function figureRows(fmt: ReportFormatter): FigureRow[] {
+function figureRows(
+  fmt: ReportFormatter,
+  findingsWindow: ClientReportModel['findingsWindow'],
+): FigureRow[] {
   const f = fmt.strings.figures;
   return [
     { label: f.totalSpend, cell: (k) => money(k.totalSpend, k.currency) },
@@ -316,7 +325,7 @@ function figureRows(fmt: ReportFormatter): FigureRow[] {
     },
     { label: f.forecast, cell: (k) => money(k.forecast, k.currency) },
     {
-      label: f.potentialMonthlySavings,
+      label: fmt.savingsLabel(findingsWindow),
       cell: (k) => money(k.potentialMonthlySavings, k.currency),
     },
     { label: f.realizedSavings, cell: (k) => money(k.realizedSavings, k.currency) },
@@ -362,7 +371,7 @@ async function writeClientWorkbook(
         cell: (r: FigureRow) => r.cell(k),
       })),
     ],
-    figureRows(fmt),
+    figureRows(fmt, model.findingsWindow),
     (ws, next) => {
       keyValueBlock(ws, next, s.sections.reportInfo, [
         ...clientFacts(model, fmt),
@@ -410,7 +419,7 @@ async function writeClientWorkbook(
     ctx,
     s.sheets.accounts,
     [
-      { header: c.provider, width: 10, cell: (r) => text(r.provider) },
+      { header: c.provider, width: 10, cell: (r) => text(fmt.provider(r.provider)) },
       { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
       { header: c.accountName, width: 36, cell: (r) => text(r.accountName) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
@@ -448,7 +457,7 @@ async function writeClientWorkbook(
     s.sheets.detail,
     [
       { header: c.date, width: 12, cell: (r) => ({ t: 'date', v: r.date }) },
-      { header: c.provider, width: 10, cell: (r) => text(r.provider) },
+      { header: c.provider, width: 10, cell: (r) => text(fmt.provider(r.provider)) },
       { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
       { header: c.accountName, width: 30, cell: (r) => text(r.accountName) },
       {
@@ -476,7 +485,7 @@ async function writeClientWorkbook(
     [
       { header: c.finding, width: 60, wrap: true, cell: (r) => text(r.title) },
       { header: c.findingCategory, width: 14, cell: (r) => text(r.category) },
-      { header: c.provider, width: 10, cell: (r) => text(r.provider) },
+      { header: c.provider, width: 10, cell: (r) => text(fmt.provider(r.provider)) },
       { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
       { header: c.service, width: 24, cell: (r) => text(r.serviceName) },
       { header: c.resource, width: 36, cell: (r) => text(r.resourceId) },
@@ -493,7 +502,7 @@ async function writeClientWorkbook(
     [
       { header: c.commitment, width: 16, cell: (r) => text(r.id) },
       { header: c.commitmentType, width: 20, cell: (r) => text(r.type) },
-      { header: c.provider, width: 10, cell: (r) => text(r.provider) },
+      { header: c.provider, width: 10, cell: (r) => text(fmt.provider(r.provider)) },
       { header: c.scope, width: 34, cell: (r) => text(r.scope) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
       { header: c.periodCost, width: 18, cell: (r) => money(r.periodCost, r.currency) },
@@ -517,6 +526,8 @@ async function writeClientWorkbook(
       { header: c.change, width: 18, cell: (r) => money(r.change, r.currency) },
       { header: c.priceEffect, width: 18, cell: (r) => money(r.priceEffect, r.currency) },
       { header: c.usageEffect, width: 18, cell: (r) => money(r.usageEffect, r.currency) },
+      { header: c.newEffect, width: 18, cell: (r) => money(r.newEffect, r.currency) },
+      { header: c.removedEffect, width: 18, cell: (r) => money(r.removedEffect, r.currency) },
     ],
     model.movers,
   );
@@ -529,7 +540,10 @@ async function writeClientWorkbook(
   notes.push([s.cover.period, freshnessText(fmt, m)]);
   const compared = moversComparedText(fmt, model);
   if (compared) notes.push([s.sheets.movers, compared]);
-  if (m.providers.length > 0) notes.push([c.provider, s.providersLine(m.providers.join(', '))]);
+  if (m.providers.length > 0) {
+    const names = m.providers.map((p) => fmt.provider(p)).join(', ');
+    notes.push([c.provider, s.providersLine(names)]);
+  }
   for (const note of m.notes) notes.push([c.note, note]);
 
   await writeSheet(
@@ -553,7 +567,12 @@ export function exportClientXlsx(model: ClientReportModel): ReportExport {
   const fmt = new ReportFormatter(model.cover.language, model.cover.timeZone);
   const title = `${fmt.strings.clientReportTitle} · ${model.cover.clientName}`;
   const { stream, done } = streamWorkbook(title, (ctx) => writeClientWorkbook(ctx, model, fmt));
-  const fileName = reportFileName(model.cover.clientSlug, model.cover.period, 'xlsx');
+  const fileName = reportFileName(
+    model.cover.clientSlug,
+    model.cover.period,
+    'xlsx',
+    model.cover.language,
+  );
   return {
     stream,
     done,
@@ -756,7 +775,7 @@ export function exportAdminXlsx(model: AdminReportModel): ReportExport {
   const { stream, done } = streamWorkbook(fmt.strings.adminReportTitle, (ctx) =>
     writeAdminWorkbook(ctx, model, fmt),
   );
-  const fileName = reportFileName('admin', model.cover.period, 'xlsx');
+  const fileName = reportFileName('admin', model.cover.period, 'xlsx', model.cover.language);
   return {
     stream,
     done,

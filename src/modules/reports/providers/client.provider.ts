@@ -34,6 +34,7 @@ import {
   type Metric,
   type SummaryResponse,
 } from '../../costs/costs.types.js';
+import { moneyDecimal } from '../report.fns.js';
 import * as model from '../reports.model.js';
 import type {
   AccountSpend,
@@ -48,6 +49,7 @@ import type {
   DailySpend,
   Decimal,
   FindingSummary,
+  IsoDate,
   KeyFigures,
   Money,
   MonthlyCategorySpend,
@@ -66,11 +68,13 @@ export interface ReportFindingsSource {
   forReport(
     ctx: RequestContext,
     clientId: string,
-    options: { limit: number; locale?: ReportLocale },
+    options: { limit: number; locale?: ReportLocale; period?: { from: IsoDate; to: IsoDate } },
   ): Promise<{
     top: FindingSummary[];
     potentialMonthlySavings: Money[];
     realizedSavings: Money[];
+    /** The span of the evidence windows behind the figures; null when no finding counts. */
+    evidenceWindow: { from: IsoDate; to: IsoDate } | null;
   }>;
 }
 
@@ -185,6 +189,19 @@ function providerOfCommitment(id: string): string {
   return '';
 }
 
+/**
+ * What a commitment covers, as far as its id says: an AWS ARN names the service and region
+ * ("EC2 · us-east-1"). FOCUS's category alone ("Usage", "Spend") tells a reader nothing.
+ */
+function scopeOfCommitment(id: string, category: string | null): string | null {
+  const arn = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):/.exec(id);
+  if (arn) {
+    const service = arn[1] === 'savingsplans' ? 'Savings Plans' : arn[1]!.toUpperCase();
+    return [service, arn[2] || null].filter(Boolean).join(' · ');
+  }
+  return category;
+}
+
 /* --------------------------------------------------------------------------------------------
  * Provider
  * ------------------------------------------------------------------------------------------ */
@@ -226,8 +243,16 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
         parseCostQuery(summaryQuerySchema, { ...refs.lastYear, metric }),
       );
 
+      // A report describes its period, so it only carries findings whose evidence window
+      // overlaps that period: an October 2018 report must not promise savings measured in
+      // November 2019. The figure is labelled with the window it comes from, and a period
+      // without such findings says so instead of borrowing today's open list.
       const findings = deps.findings
-        ? await deps.findings.forReport(ctx, clientId, { limit: TOP_FINDINGS, locale: language })
+        ? await deps.findings.forReport(ctx, clientId, {
+            limit: TOP_FINDINGS,
+            locale: language,
+            period: { from: period.from, to: period.to },
+          })
         : null;
 
       const forecast = await forecastOf(costs, ctx, period, today, metric);
@@ -289,6 +314,7 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
           detailPageSize,
         ),
         topFindings: findings?.top ?? [],
+        findingsWindow: findings?.evidenceWindow ?? null,
         commitments: byCurrencyRank(commitments, order),
         movers: byCurrencyRank(movers, order),
         moversComparison: comparison,
@@ -422,7 +448,9 @@ async function topServicesOf(
   const hadSpend = new Set(previousSummary.currencies.map((c) => c.currency));
 
   const rank = new Map<CurrencyCode, number>();
-  return sortByCost(current.rows.filter((r) => !r.others)).map((r) => {
+  // Services that round to 0.00 take a place in the top list without telling the reader anything.
+  const shown = current.rows.filter((r) => !r.others && !roundsToZero(r.cost));
+  return sortByCost(shown).map((r) => {
     const n = (rank.get(r.currency) ?? 0) + 1;
     rank.set(r.currency, n);
     // A service with no spend last month compares with 0 when the client had data then.
@@ -439,6 +467,11 @@ async function topServicesOf(
       vsPreviousMonth: compare(r.cost, reference),
     };
   });
+}
+
+/** True when the amount shows as 0.00 once rounded to the cent (exact decimal rounding). */
+function roundsToZero(value: Decimal): boolean {
+  return /^-?0\.00$/.test(moneyDecimal(value));
 }
 
 /** Largest first within each currency; floats only order, they never add money up. */
@@ -465,7 +498,9 @@ async function accountsOf(
   return sortByCost(answer.rows.filter((r) => !r.others)).map((r) => ({
     provider: r.key2 ?? '',
     accountId: r.key ?? '',
-    accountName: r.label && r.label !== r.key ? r.label : null,
+    // The breakdown's label is already the cloud account's name, else the billing data's, else
+    // the id: the reader always sees something to recognise the account by.
+    accountName: r.label ?? r.key ?? null,
     currency: r.currency,
     amount: r.cost,
     share: r.share,
@@ -540,7 +575,7 @@ async function commitmentsOf(
     id: c.commitmentId,
     type: c.type ?? c.category ?? '—',
     provider: providerOfCommitment(c.commitmentId),
-    scope: c.category,
+    scope: scopeOfCommitment(c.commitmentId, c.category),
     currency: c.currency,
     periodCost: addDecimals(c.used, c.unused),
     periodSavings: c.savings,
@@ -581,29 +616,37 @@ async function moversOf(
     partial,
   };
   const movers = answer.currencies.flatMap((c) =>
-    [...c.increases, ...c.decreases].map((m) => {
-      const previous = Number(m.previous);
-      const current = Number(m.current);
-      const kind: Mover['kind'] =
-        previous === 0 && current !== 0
-          ? 'new'
-          : current === 0 && previous !== 0
-            ? 'removed'
-            : Math.abs(Number(m.priceEffect)) > Math.abs(Number(m.usageEffect))
-              ? 'price'
-              : 'usage';
-      return {
-        kind,
-        serviceName: m.label ?? m.key ?? UNCATEGORIZED,
-        accountId: null,
-        currency: c.currency,
-        previous: m.previous,
-        current: m.current,
-        change: m.change,
-        priceEffect: m.priceEffect,
-        usageEffect: m.usageEffect,
-      };
-    }),
+    [...c.increases, ...c.decreases]
+      // A change a reader sees as 0.00 is no mover: a service billing fractions of a cent would
+      // otherwise show up as "new" next to the real ones.
+      .filter((m) => !roundsToZero(m.change))
+      .map((m): Mover => {
+        const previous = roundsToZero(m.previous) ? 0 : Number(m.previous);
+        const current = roundsToZero(m.current) ? 0 : Number(m.current);
+        const kind: Mover['kind'] =
+          previous === 0 && current !== 0
+            ? 'new'
+            : current === 0 && previous !== 0
+              ? 'removed'
+              : Math.abs(Number(m.priceEffect)) > Math.abs(Number(m.usageEffect))
+                ? 'price'
+                : 'usage';
+        return {
+          kind,
+          serviceName: m.label ?? m.key ?? UNCATEGORIZED,
+          accountId: null,
+          currency: c.currency,
+          previous: m.previous,
+          current: m.current,
+          change: m.change,
+          // The service's four parts add up to its change: price and usage on the spend found
+          // in both periods, new and removed on the rest.
+          priceEffect: m.priceEffect,
+          usageEffect: m.usageEffect,
+          newEffect: m.newCost,
+          removedEffect: m.removedCost,
+        };
+      }),
   );
   return { movers, comparison };
 }
