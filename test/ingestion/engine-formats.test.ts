@@ -141,7 +141,9 @@ describe('AWS CUR', () => {
     const file = fixture('koku/aws/2023-06-01.csv');
     const { result } = await runEngine(scratch.dir, [file]);
     const want = await expectedCur(`read_csv('${file}', all_varchar = true)`, false);
-    const types = await duck(`SELECT "lineItem/LineItemType" AS t FROM read_csv('${file}', all_varchar = true)`);
+    const types = await duck(
+      `SELECT "lineItem/LineItemType" AS t FROM read_csv('${file}', all_varchar = true)`,
+    );
 
     assert.ok(types.some((r) => r.t === 'SavingsPlanCoveredUsage'));
     assert.equal(result.totals[0]!.currency, 'NOK');
@@ -183,14 +185,17 @@ describe('FOCUS', () => {
     assert.equal(usd.netEffectiveCost, want.effective);
     assert.equal(usd.listCost, want.list);
     assert.equal(String(result.periods.length), want.periods);
-    assert.deepEqual(
-      [...new Set(result.periods.map((p) => p.provider))].sort(),
-      ['aws', 'azure', 'oci'],
-    );
+    assert.deepEqual([...new Set(result.periods.map((p) => p.provider))].sort(), [
+      'aws',
+      'azure',
+      'oci',
+    ]);
   });
 
   test('a FOCUS example without mandatory columns is refused with their names', async () => {
-    const file = fixture('focus-spec/commitment_discount_scenarios/commitment_discount_usage_scenario_2.csv');
+    const file = fixture(
+      'focus-spec/commitment_discount_scenarios/commitment_discount_usage_scenario_2.csv',
+    );
     await assert.rejects(runEngine(scratch.dir, [file]), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'bad_header');
       assert.match(err.message, /BillingAccountId/);
@@ -202,7 +207,12 @@ describe('FOCUS', () => {
 
 describe('Azure cost details', () => {
   const cases = [
-    ['focus-converters/azure/sample-anonymous-ea-export-dataset.csv', 'CostInBillingCurrency', 'ea', 27],
+    [
+      'focus-converters/azure/sample-anonymous-ea-export-dataset.csv',
+      'CostInBillingCurrency',
+      'ea',
+      27,
+    ],
     ['finops-toolkit/EA_ActualCost_Small.csv', 'Cost', 'ea', 11],
     ['koku/azure/costreport_a243c6f2-199f-4074-9a2c-40e671cf1584.csv', 'PreTaxCost', 'payg-v1', 3],
     ['koku/azure/azure_camelCased.csv', 'preTaxCost', 'payg-v1', 3],
@@ -242,10 +252,9 @@ describe('Azure cost details', () => {
   });
 
   test('header-only export is empty_file', async () => {
-    await assert.rejects(
-      runEngine(scratch.dir, [fixture('finops-toolkit/EA_NoRows.csv')]),
-      { code: 'empty_file' },
-    );
+    await assert.rejects(runEngine(scratch.dir, [fixture('finops-toolkit/EA_NoRows.csv')]), {
+      code: 'empty_file',
+    });
   });
 });
 

@@ -52,16 +52,26 @@ function focusFile(rows: string[]): string {
 
 describe('content detection', () => {
   test('a PNG renamed .csv is unsupported_file', async () => {
-    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
+    const png = Buffer.concat([
+      Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+      Buffer.alloc(64),
+    ]);
     await rejectsWith([write('costs.csv', png)], 'unsupported_file', /PNG/);
   });
 
   test('unknown CSV names the columns seen and the formats supported', async () => {
-    await rejectsWith([write('x.csv', 'date,amount,owner\n2024-01-01,1.00,me\n')], 'unknown_format', /date, amount, owner.*Supported: AWS CUR/s);
+    await rejectsWith(
+      [write('x.csv', 'date,amount,owner\n2024-01-01,1.00,me\n')],
+      'unknown_format',
+      /date, amount, owner.*Supported: AWS CUR/s,
+    );
   });
 
   test('invalid UTF-8 is invalid_encoding', async () => {
-    const bytes = Buffer.concat([Buffer.from(`${FOCUS_HEADER}\n`), Buffer.from([0xc3, 0x28, 0x0a])]);
+    const bytes = Buffer.concat([
+      Buffer.from(`${FOCUS_HEADER}\n`),
+      Buffer.from([0xc3, 0x28, 0x0a]),
+    ]);
     await rejectsWith([write('latin1.csv', bytes)], 'invalid_encoding', /UTF-8/);
   });
 
@@ -78,7 +88,10 @@ describe('content detection', () => {
   test('a manifest JSON next to the data part is ignored', async () => {
     const manifest = write('report-Manifest.json', JSON.stringify({ reportKeys: ['part-1.csv'] }));
     const { result } = await runEngine(scratch.dir, [manifest, fixture('koku/aws/2023-06-01.csv')]);
-    assert.deepEqual(result.files.map((f) => f.kind), ['ignored', 'csv']);
+    assert.deepEqual(
+      result.files.map((f) => f.kind),
+      ['ignored', 'csv'],
+    );
     assert.equal(result.rowsRead, 3);
   });
 });
@@ -133,7 +146,9 @@ describe('Parquet', () => {
 
   test('truncated Parquet is corrupt_file', async () => {
     const full = readFileSync(
-      fixture('aws-well-architected-labs/200_4_Cost_and_Usage_Analysis/Oct2018-WorkshopCUR-00001.snappy.parquet'),
+      fixture(
+        'aws-well-architected-labs/200_4_Cost_and_Usage_Analysis/Oct2018-WorkshopCUR-00001.snappy.parquet',
+      ),
     );
     await rejectsWith([write('cut.parquet', full.subarray(0, 200_000))], 'corrupt_file');
   });
@@ -157,7 +172,10 @@ describe('headers', () => {
 
   test('__proto__ columns are bad_header and Object.prototype is untouched', async () => {
     await rejectsWith([write('proto.csv', '__proto__,__proto__\n1,2\n')], 'bad_header');
-    await rejectsWith([write('proto2.csv', `${FOCUS_HEADER},__proto__\n${focusRow('1')},x\n`)], 'bad_header');
+    await rejectsWith(
+      [write('proto2.csv', `${FOCUS_HEADER},__proto__\n${focusRow('1')},x\n`)],
+      'bad_header',
+    );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });
@@ -195,8 +213,15 @@ describe('row validation (FOCUS: plain decimals, plausible dates)', () => {
   });
 
   test('more than 1% rejected rows fails with too_many_rejects', async () => {
-    const rows = [...Array.from({ length: 95 }, () => focusRow('1.00')), ...Array(5).fill(focusRow('abc'))];
-    await rejectsWith([write('bad.csv', focusFile(rows))], 'too_many_rejects', /5 of 100.*line \d+/s);
+    const rows = [
+      ...Array.from({ length: 95 }, () => focusRow('1.00')),
+      ...Array(5).fill(focusRow('abc')),
+    ];
+    await rejectsWith(
+      [write('bad.csv', focusFile(rows))],
+      'too_many_rejects',
+      /5 of 100.*line \d+/s,
+    );
   });
 
   test('a record with extra fields is a reject with its line', async () => {

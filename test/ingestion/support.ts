@@ -5,7 +5,10 @@ import { basename, join, resolve } from 'node:path';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 
-import type { EngineLimits, EngineResult } from '../../src/modules/ingestion/engine/engine.types.js';
+import type {
+  EngineLimits,
+  EngineResult,
+} from '../../src/modules/ingestion/engine/engine.types.js';
 import { runIngestionEngine } from '../../src/modules/ingestion/engine/run.js';
 
 export const FIXTURES = resolve('test/fixtures/billing');

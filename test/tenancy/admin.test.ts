@@ -129,21 +129,35 @@ describe('platform administration and plan rules', () => {
       owner_email: 'owner@limite.example',
     });
     const clientId = created.json().id;
-    const owner = await t.database.db.select().from(users).where(eq(users.email, 'owner@limite.example'));
+    const owner = await t.database.db
+      .select()
+      .from(users)
+      .where(eq(users.email, 'owner@limite.example'));
     // Give the invited owner a password so the test can sign in as them.
     const { hashPassword } = await import('../../src/modules/identity/passwords.js');
     const password = 'viento fuerte en la pampa 7';
-    await t.database.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, owner[0]!.id));
+    await t.database.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password) })
+      .where(eq(users.id, owner[0]!.id));
     const token = (await login({ email: 'owner@limite.example', password })).access_token;
 
-    const second = await call('POST', '/api/v1/members', token, { email: 'a@limite.example', role: 'viewer' });
+    const second = await call('POST', '/api/v1/members', token, {
+      email: 'a@limite.example',
+      role: 'viewer',
+    });
     assert.equal(second.statusCode, 201, second.body);
-    const third = await call('POST', '/api/v1/members', token, { email: 'b@limite.example', role: 'viewer' });
+    const third = await call('POST', '/api/v1/members', token, {
+      email: 'b@limite.example',
+      role: 'viewer',
+    });
     assert.equal(third.statusCode, 402);
     assert.equal(third.json().error.code, 'plan_limit_reached');
     assert.deepEqual(third.json().error.details, { limit: 'members', current: 2, max: 2 });
 
-    const demote = await call('PATCH', `/api/v1/members/${owner[0]!.id}`, token, { role: 'viewer' });
+    const demote = await call('PATCH', `/api/v1/members/${owner[0]!.id}`, token, {
+      role: 'viewer',
+    });
     assert.equal(demote.statusCode, 409);
     const remove = await call('DELETE', `/api/v1/members/${owner[0]!.id}`, token);
     assert.equal(remove.statusCode, 409);
@@ -153,7 +167,9 @@ describe('platform administration and plan rules', () => {
     assert.deepEqual(sub.json().usage, { members: 2, cloud_accounts: 0 });
 
     // A canceled subscription leaves the client read-only.
-    await call('PUT', `/api/admin/clients/${clientId}/subscription`, rootToken, { status: 'canceled' });
+    await call('PUT', `/api/admin/clients/${clientId}/subscription`, rootToken, {
+      status: 'canceled',
+    });
     const blocked = await call('DELETE', `/api/v1/members/${second.json().user_id}`, token);
     assert.equal(blocked.statusCode, 403);
     assert.equal(blocked.json().error.code, 'subscription_inactive');
@@ -171,7 +187,8 @@ describe('platform administration and plan rules', () => {
   it('gates plan features with feature_not_in_plan', async () => {
     const list = (await call('GET', '/api/admin/clients?q=limite', rootToken)).json();
     // Switching ends the session it came from, so use a session of its own.
-    const ownRoot = (await login(await makeUser(t.database.db, { globalRole: 'root' }))).access_token;
+    const ownRoot = (await login(await makeUser(t.database.db, { globalRole: 'root' })))
+      .access_token;
     const entered = await call('POST', '/api/auth/switch-client', ownRoot, {
       client_id: list.items[0].id,
       reason: 'Checking plan gates for the test',
@@ -185,7 +202,9 @@ describe('platform administration and plan rules', () => {
   it('manages users: only root grants global roles; disable ends sessions; unlock', async () => {
     const target: TestUser = await makeUser(t.database.db);
     const session = await login(target);
-    const grant = await call('PATCH', `/api/admin/users/${target.id}`, supportToken, { global_role: 'support' });
+    const grant = await call('PATCH', `/api/admin/users/${target.id}`, supportToken, {
+      global_role: 'support',
+    });
     assert.equal(grant.statusCode, 403);
 
     const disabled = await call('POST', `/api/admin/users/${target.id}/disable`, rootToken);
@@ -195,7 +214,10 @@ describe('platform administration and plan rules', () => {
     assert.equal(me.statusCode, 401);
 
     await call('POST', `/api/admin/users/${target.id}/enable`, rootToken);
-    await t.database.db.update(users).set({ lockedUntil: new Date(Date.now() + 600_000) }).where(eq(users.id, target.id));
+    await t.database.db
+      .update(users)
+      .set({ lockedUntil: new Date(Date.now() + 600_000) })
+      .where(eq(users.id, target.id));
     const unlocked = await call('POST', `/api/admin/users/${target.id}/unlock`, supportToken);
     assert.equal(unlocked.statusCode, 200);
     assert.equal(unlocked.json().locked, false);
@@ -213,9 +235,17 @@ describe('platform administration and plan rules', () => {
     const page1 = (await call('GET', '/api/admin/security-events?limit=5', supportToken)).json();
     assert.equal(page1.items.length, 5);
     assert.ok(page1.next_cursor);
-    const page2 = (await call('GET', `/api/admin/security-events?limit=5&cursor=${page1.next_cursor}`, supportToken)).json();
+    const page2 = (
+      await call(
+        'GET',
+        `/api/admin/security-events?limit=5&cursor=${page1.next_cursor}`,
+        supportToken,
+      )
+    ).json();
     assert.ok(page2.items[0].id < page1.items[4].id);
-    const filtered = (await call('GET', '/api/admin/security-events?type=client.created', supportToken)).json();
+    const filtered = (
+      await call('GET', '/api/admin/security-events?type=client.created', supportToken)
+    ).json();
     assert.ok(filtered.items.length >= 2);
     assert.ok(filtered.items.every((e: { type: string }) => e.type === 'client.created'));
   });
