@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { AppError } from '../../lib/errors.js';
+import { isRealDate, MONTH } from '../../lib/dates.js';
 
 /*
  * Query and response schemas of the cost analytics endpoints. Query schemas take what Fastify
@@ -96,19 +97,8 @@ const dimensionParam = (name: string) =>
 // Common query parameters
 // ---------------------------------------------------------------------------------------------
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-// Billing data before 2000 cannot exist; the bound also keeps year 0000 (which PostgreSQL
-// rejects) away from the database.
-const EARLIEST_DAY = '2000-01-01';
-const MONTH = /^[2-9]\d{3}-(0[1-9]|1[0-2])$/;
 /** Longest period a query may span; longer scans are reports, not interactive questions. */
 export const MAX_PERIOD_YEARS = 3;
-
-function isRealDate(value: string): boolean {
-  if (!DATE.test(value) || value < EARLIEST_DAY) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
 
 const dateParam = (name: string, what: string) =>
   z

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { METRICS } from '../costs/costs.types.js';
 import { COST_METRICS, REPORT_LOCALES } from './report.types.js';
+import { isRealDate, MONTH } from '../../lib/dates.js';
 
 /*
  * Query parameters of the report and export routes (the contract of the replaced service).
@@ -16,18 +17,6 @@ export const REPORT_FORMATS = ['pdf', 'csv', 'xlsx'] as const;
 export const MAX_REPORT_DAYS = 366;
 /** Longest window of a FOCUS export, the same bound as the cost analytics. */
 export const MAX_EXPORT_YEARS = 3;
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-// Billing data before 2000 cannot exist; the bound also keeps year 0000 (which PostgreSQL
-// rejects) away from the database.
-const EARLIEST_DAY = '2000-01-01';
-const MONTH = /^[2-9]\d{3}-(0[1-9]|1[0-2])$/;
-
-function isRealDate(value: string): boolean {
-  if (!DATE.test(value) || value < EARLIEST_DAY) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
 
 const dateParam = (name: string, what: string) =>
   z
