@@ -94,7 +94,7 @@ export function createServices(infra: Infra): Services {
     clock,
     logger,
     clientProvider: createClientReportProvider({ db, clock, costs, findings }),
-    adminProvider: createAdminReportProvider({ db, clock, admin }),
+    adminProvider: createAdminReportProvider({ db, clock, admin, findings }),
     requireFeature: (ctx, feature) => plans.requireFeature(ctx, feature),
     recordEvent: (ctx, event) => withPlatform(db, (tx) => recordSecurityEvent(tx, ctx, event)),
     clientLogo: (ctx) => branding.logoForReport(ctx),

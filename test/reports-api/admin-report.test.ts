@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { addDecimals } from '../../src/modules/costs/costs.fns.js';
+import { findings } from '../../src/db/schema.js';
+import { addDecimals, addMonths } from '../../src/modules/costs/costs.fns.js';
 import { reportStrings } from '../../src/modules/reports/i18n.js';
 import { moneyDecimal } from '../../src/modules/reports/report.fns.js';
 import { csvRecords, pdfPages, sheetRows, workbook } from '../reports/parse.js';
@@ -16,7 +17,7 @@ const A = { section: 0, measure: 1, item: 2, slug: 3, plan: 4, currency: 7, valu
 
 describe('admin report API', () => {
   let w: World;
-  const { M } = months();
+  const { M, mFrom, mTo } = months();
 
   before(async () => {
     w = await createWorld();
@@ -95,5 +96,64 @@ describe('admin report API', () => {
     assert.equal(pdf.statusCode, 200, pdf.body);
     const text = (await pdfPages(pdf.rawPayload)).join('\n');
     assert.ok(text.includes('senales-andinas'));
+  });
+
+  it('counts only the open savings whose evidence overlaps the period', async () => {
+    // Two open findings of one client: evidence inside M, and evidence that ended months before.
+    const finding = (resource: string, savings: string, from: string, to: string) => ({
+      clientId: w.clientB,
+      ruleId: 'aws.ec2.graviton',
+      resourceKey: `aws|111111111111|${resource}`,
+      resourceId: resource,
+      provider: 'aws',
+      billingAccountId: '111111111111',
+      currency: 'USD',
+      category: 'compute',
+      status: 'open',
+      monthlyCost: savings,
+      monthlySavings: savings,
+      confidence: 'high',
+      effort: 'low',
+      windowStart: from,
+      windowEnd: to,
+    });
+    const old = addMonths(mFrom, -3);
+    await w.t.database.db
+      .insert(findings)
+      .values([
+        finding('i-in', '40.00', mFrom, mTo),
+        finding('i-old', '25.00', old, addMonths(old, 1)),
+      ]);
+
+    const en = reportStrings('en');
+    const savingsIn = async (query: string) => {
+      const res = await w.get(`/api/v1/reports/admin/csv?${query}&lang=en`, w.root);
+      assert.equal(res.statusCode, 200, res.body);
+      const rows = csvRecords(res.body, ',');
+      const client = rows.filter(
+        (r) =>
+          r[A.section] === en.sections.clients &&
+          r[A.slug] === 'pampa-chica' &&
+          r[A.measure] === en.columns.potentialSavings,
+      );
+      const platform = rows.filter(
+        (r) =>
+          r[A.section] === en.sections.platform &&
+          r[A.measure] === en.platform.potentialMonthlySavings,
+      );
+      return {
+        client: client.map((r) => `${r[A.currency]} ${r[A.value]}`),
+        platform: platform.map((r) => `${r[A.currency]} ${r[A.value]}`),
+      };
+    };
+
+    const inM = await savingsIn(`period=${M}`);
+    assert.deepEqual(inM.client, [`USD ${moneyDecimal('40.00')}`]);
+    assert.deepEqual(inM.platform, [`USD ${moneyDecimal('40.00')}`]);
+    const oldMonth = await savingsIn(`period=${old.slice(0, 7)}`);
+    assert.deepEqual(oldMonth.client, [`USD ${moneyDecimal('25.00')}`]);
+    // A period without evidence shows no savings rather than today's open list.
+    const between = addMonths(old, 2);
+    assert.deepEqual((await savingsIn(`from=${between}&to=${between}`)).client, []);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Builds the platform report. Standing figures (clients, users, memberships, recurring revenue,
- * open savings) are the ones `GET /api/admin/stats` answers, from the same service call; figures
- * of the report's period (new clients, ingestions, facts, spend) come from the period queries
- * of the reports model, in one platform transaction.
+ * Builds the platform report. Standing figures (clients, users, memberships, recurring revenue)
+ * are the ones `GET /api/admin/stats` answers, from the same service call; figures of the
+ * report's period (new clients, ingestions, facts, spend) come from the period queries of the
+ * reports model, in one platform transaction. Potential savings are of the period too: the open
+ * findings whose evidence overlaps it, as the methodology says and as the client report counts
+ * them, so the stats' all-time open total is not used here.
  */
 import type { Db } from '../../../db/client.js';
 import { withPlatform } from '../../../db/tenant.js';
@@ -10,6 +12,7 @@ import type { RequestContext } from '../../../http/context.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AppError } from '../../../lib/errors.js';
 import type { AdminService } from '../../admin/admin.service.js';
+import type { FindingsService } from '../../findings/findings.service.js';
 import { addDays, addDecimals, daysBetween } from '../../costs/costs.fns.js';
 import * as model from '../reports.model.js';
 import type {
@@ -26,6 +29,8 @@ export interface AdminProviderDeps {
   db: Db;
   clock: Clock;
   admin: Pick<AdminService, 'stats'>;
+  /** Absent in tests that build the model without findings: savings are then empty. */
+  findings?: Pick<FindingsService, 'forReport'> | null;
 }
 
 type Stats = Awaited<ReturnType<AdminService['stats']>>;
@@ -98,10 +103,19 @@ export function createAdminReportProvider(deps: AdminProviderDeps): AdminReportS
         securityBefore: await model.securityCounts(tx, before),
       }));
 
-      // TODO: per-client potential savings for every client once the findings module exposes
-      // them; the stats carry only the clients with the most open savings.
-      const savingsOf = (slug: string) =>
-        perCurrency(stats.top_clients_by_savings.filter((s) => s.slug === slug));
+      // One tenant transaction per client, after the platform one: PGlite runs one at a time.
+      // Each client's own rule settings decide what counts, as in its own report.
+      const savings = new Map<string, Money[]>();
+      for (const c of data.clients) {
+        const found = deps.findings
+          ? await deps.findings.forReport(ctx, c.id, {
+              limit: 0,
+              period: { from: period.from, to: period.to },
+            })
+          : null;
+        savings.set(c.id, found?.potentialMonthlySavings ?? []);
+      }
+      const savingsOf = (clientId: string) => perCurrency(savings.get(clientId) ?? []);
 
       const clients: AdminClientRow[] = data.clients.map((c) => ({
         name: c.name,
@@ -111,7 +125,7 @@ export function createAdminReportProvider(deps: AdminProviderDeps): AdminReportS
         status: c.status,
         members: c.members,
         spendUnderManagement: perCurrency(data.spend.filter((s) => s.client_id === c.id)),
-        potentialMonthlySavings: savingsOf(c.slug),
+        potentialMonthlySavings: savingsOf(c.id),
         lastIngestionAt: c.last_ingestion_at,
       }));
 
@@ -146,7 +160,8 @@ export function createAdminReportProvider(deps: AdminProviderDeps): AdminReportS
           },
           factRows: data.figures.fact_rows,
           spendUnderManagement: perCurrency(data.spend),
-          potentialMonthlySavings: perCurrency(stats.potential_savings),
+          // Each resource is deduplicated within its client; clients share no resources.
+          potentialMonthlySavings: perCurrency([...savings.values()].flat()),
         },
         clients,
         subscriptions: {
