@@ -40,7 +40,9 @@ describe('client report: audit fixes', () => {
     const savings = summary.find((r) =>
       String(r[0] ?? '').startsWith(es.strings.figures.potentialMonthlySavings),
     );
-    return { resources: rows.map((r) => r[5]), savings };
+    // An empty sheet carries one note row (column A), like the PDF, and no resource.
+    const listed = rows.filter((r) => r[0] !== es.strings.empty.findings);
+    return { resources: listed.map((r) => r[5]), note: rows.length - listed.length, savings };
   };
 
   before(async () => {
@@ -119,6 +121,7 @@ describe('client report: audit fixes', () => {
   it('a period without such findings shows none and says so', async () => {
     const prev = await findingsOf(`period=${prevFrom.slice(0, 7)}`);
     assert.deepEqual(prev.resources, []);
+    assert.equal(prev.note, 1);
     assert.equal(prev.savings?.[0], es.strings.figures.potentialMonthlySavings);
     assert.equal(prev.savings?.[1], 0);
 
@@ -182,6 +185,20 @@ describe('client report: audit fixes', () => {
         `attachment; filename="${name}"; filename*=UTF-8''${name}`,
       );
     }
+  });
+
+  it('a month with no data before it lists no movers and says why', async () => {
+    // The world's facts start a year before M: the month before that has no data at all.
+    const first = lastYearFrom.slice(0, 7);
+    const wb = await xlsx(`period=${first}&lang=es`);
+    const movers = sheetRows(wb.getWorksheet(es.strings.sheets.movers)!).slice(1);
+    assert.deepEqual(
+      movers.map((r) => r[0]),
+      [es.strings.empty.moversNoPrevious],
+    );
+    const text = await pdfText(`period=${first}&lang=es`);
+    assert.ok(text.includes(es.strings.empty.moversNoPrevious));
+    assert.ok(!text.includes(es.strings.moverGroups.new));
   });
 
   it('leaves services that round to 0.00 out of the top list and the movers', async () => {

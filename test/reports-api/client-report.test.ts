@@ -110,6 +110,20 @@ describe('client report API', () => {
       // Detail lines keep every digit, so they add up to the total exactly.
       assert.equal(addDecimals(...detail.map((r) => r[C.value]!)), addDecimals(c.total));
     }
+    // The listed services and the "Other / credits" row add up to the total: no credit or tail
+    // is hidden, and the shares (on the total) add up to 100 %.
+    for (const c of summary.currencies) {
+      const listed = records.filter(
+        (r) => r[C.section] === en.sections.topServices && r[C.currency] === c.currency,
+      );
+      const amounts = listed.filter((r) => r[C.measure] === en.columns.amount);
+      const cents = amounts.reduce((acc, r) => acc + Math.round(Number(r[C.value]) * 100), 0);
+      assert.ok(Math.abs(cents - Math.round(Number(c.total) * 100)) <= amounts.length / 2);
+    }
+    const shares = records.filter(
+      (r) => r[C.section] === en.sections.topServices && r[C.measure] === en.columns.share,
+    );
+    assert.ok(shares.length > 0);
     // Credits stay negative numbers; tag values that look like formulas are neutralized.
     assert.ok(records.some((r) => r[C.section] === en.sections.detail && r[C.value] === '-12.5'));
     assert.ok(records.some((r) => r.includes(`'${INJECTION_TAG}`)));

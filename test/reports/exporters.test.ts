@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 
 import { AppError } from '../../src/lib/errors.js';
 import { exportAdminCsv, exportClientCsv } from '../../src/modules/reports/exporters/csv.js';
+import { accountLabel, axisFormat } from '../../src/modules/reports/exporters/pdf-charts.js';
 import { exportAdminPdf, exportClientPdf } from '../../src/modules/reports/exporters/pdf.js';
 import { exportAdminXlsx, exportClientXlsx } from '../../src/modules/reports/exporters/xlsx.js';
 import { ReportFormatter } from '../../src/modules/reports/i18n.js';
@@ -97,7 +98,7 @@ for (const language of REPORT_LOCALES) {
     });
 
     it('CSV: key figures per currency as exact numbers, missing ones empty (never 0)', () => {
-      // Ratios carry no currency; their currency block is named in the item column.
+      // Ratios carry no currency: the item is the figure's name, the note its currency block.
       const figure = (measure: string, currency: string, unit = currency) =>
         records.filter(
           (r) =>
@@ -105,9 +106,15 @@ for (const language of REPORT_LOCALES) {
             r[COL.measure] === measure &&
             (unit === currency
               ? r[COL2.currency] === currency
-              : r[COL2.currency] === '' && r[COL2.item] === currency) &&
+              : r[COL2.currency] === '' && r[COL2.item] === measure && r[COL2.note] === currency) &&
             r[COL2.unit] === unit,
         );
+      // No percent record anywhere puts a currency code in the item column.
+      const codes = new Set(model.keyFigures.map((k) => k.currency));
+      for (const r of records.filter((r) => r[COL2.unit] === s.units.percent)) {
+        assert.equal(r[COL2.currency], '');
+        assert.ok(!codes.has(r[COL2.item]!), r.join('|'));
+      }
       for (const k of model.keyFigures) {
         const total = figure(s.figures.totalSpend, k.currency);
         assert.equal(total.length, 1);
@@ -236,7 +243,7 @@ for (const language of REPORT_LOCALES) {
       const movers = sheetRows(wb.getWorksheet(s.sheets.movers)!);
       for (const m of model.movers) {
         assert.ok(text.includes(norm(fmt.signedMoney(m.change, m.currency))), m.serviceName);
-        assert.ok(movers.some((r) => r[1] === m.serviceName && r[6] === Number(m.change)));
+        assert.ok(movers.some((r) => r[1] === m.serviceName && r[5] === Number(m.change)));
       }
       for (const a of model.accounts) {
         assert.ok(text.includes(norm(fmt.money(a.amount, a.currency))), a.accountId);
@@ -248,18 +255,20 @@ for (const language of REPORT_LOCALES) {
 
       // XLSX keeps the exact amounts: the parts add up to the change.
       const sheet = sheetRows(wb.getWorksheet(s.sheets.movers)!);
-      assert.deepEqual(sheet[0]?.slice(7, 11), [
+      // Movers are per service: the sheet has no (always empty) account column.
+      assert.ok(!sheet[0]?.includes(s.columns.accountId));
+      assert.deepEqual(sheet[0]?.slice(6, 10), [
         s.columns.priceEffect,
         s.columns.usageEffect,
         s.columns.newEffect,
         s.columns.removedEffect,
       ]);
       for (const r of sheet.slice(1)) {
-        const parts = [r[7], r[8], r[9], r[10]].map((v) => Number(v ?? 0));
-        assert.ok(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(r[6])) < 1e-6, String(r[1]));
+        const parts = [r[6], r[7], r[8], r[9]].map((v) => Number(v ?? 0));
+        assert.ok(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(r[5])) < 1e-6, String(r[1]));
       }
-      assert.ok(sheet.some((r) => r[0] === s.moverKinds.new && Number(r[9]) > 0));
-      assert.ok(sheet.some((r) => r[0] === s.moverKinds.removed && Number(r[10]) < 0));
+      assert.ok(sheet.some((r) => r[0] === s.moverKinds.new && Number(r[8]) > 0));
+      assert.ok(sheet.some((r) => r[0] === s.moverKinds.removed && Number(r[9]) < 0));
 
       // CSV: each part is rounded to the cent on its own, so the sum may differ by a cent.
       const csvMovers = records.filter((r) => r[COL.section] === s.sections.movers);
@@ -490,3 +499,99 @@ function tinyPng(): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+describe('a month the reviewer read: no previous data, credits, idle accounts', () => {
+  const base = buildClientModel({ language: 'en', detailRows: 20 });
+  const fmt = new ReportFormatter('en', base.cover.timeZone);
+  const s = fmt.strings;
+  const detail = [...(base.dailyDetail as Iterable<DailyDetailRow>)];
+  const named = base.accounts.find((a) => a.accountName)!;
+  const model: ClientReportModel = {
+    ...base,
+    // The previous month has no data at all: nothing to compare with, so no movers.
+    movers: [],
+    moversComparison: {
+      current: { from: '2024-09-01', to: '2024-09-30' },
+      previous: { from: '2024-08-01', to: '2024-08-31' },
+      partial: false,
+      previousEmpty: true,
+    },
+    topFindings: [],
+    topServices: [
+      ...base.topServices,
+      {
+        rank: 99,
+        serviceName: 'Other',
+        category: 'Other',
+        currency: 'EUR',
+        amount: '-0.15',
+        share: -0.15 / 3740.55,
+        vsPreviousMonth: { reference: null, change: null, changeRatio: null },
+        remainder: true,
+      },
+    ],
+    accounts: [
+      ...base.accounts,
+      ...['idle-1', 'idle-2'].map((accountId) => ({
+        provider: 'aws',
+        accountId,
+        accountName: null,
+        currency: 'USD',
+        amount: '0.0000',
+        share: 0,
+      })),
+    ],
+    // Facts that carry no name of their own: the accounts table's name fills them.
+    dailyDetail: detail.map((r) => ({ ...r, accountId: named.accountId, accountName: null })),
+  };
+
+  it('PDF: no previous month, idle accounts counted, the remainder labelled', async () => {
+    const text = norm((await pdfPages(await readAll(exportClientPdf(model).stream))).join('\n'));
+    assert.ok(text.includes(s.empty.moversNoPrevious));
+    assert.ok(!text.includes(s.moverGroups.new));
+    // Fixture: one zero account of its own, two added here.
+    assert.ok(text.includes(s.charts.accountsWithoutSpend(3)));
+    assert.ok(!/\$0\.00 0\.0 ?%/.test(text), 'no $0.00 / 0.0 % account rows');
+  });
+
+  it('XLSX: detail names every account; empty sheets say why; unranked remainder', async () => {
+    const wb = await workbook(await readAll(exportClientXlsx(model).stream));
+    const rows = sheetRows(wb.getWorksheet(s.sheets.detail)!).slice(1);
+    assert.ok(rows.length > 0);
+    for (const r of rows) assert.equal(r[3], neutralizeSpreadsheetText(named.accountName!));
+    assert.equal(sheetRows(wb.getWorksheet(s.sheets.movers)!)[1]?.[0], s.empty.moversNoPrevious);
+    assert.equal(sheetRows(wb.getWorksheet(s.sheets.findings)!)[1]?.[0], s.empty.findings);
+    const other = sheetRows(wb.getWorksheet(s.sheets.services)!).find(
+      (r) => r[1] === s.charts.otherAndCredits,
+    );
+    assert.ok(other);
+    assert.equal(other[0] ?? null, null);
+    assert.equal(other[4], -0.15);
+  });
+
+  it('CSV: the remainder row is named and unranked', async () => {
+    const text = (await readAll(exportClientCsv(model).stream)).toString('utf8');
+    const records = csvRecords(text, ',');
+    const other = records.filter(
+      (r) =>
+        r[COL.section] === s.sections.topServices && r[COL.service] === s.charts.otherAndCredits,
+    );
+    assert.ok(other.length > 0);
+    for (const r of other) assert.equal(r[COL2.item], '');
+  });
+});
+
+describe('chart helpers', () => {
+  it('an axis up to 2 keeps a decimal; large ones stay whole', () => {
+    assert.equal(axisFormat(2), ',.1~f');
+    assert.equal(axisFormat(0.3), ',.2~f');
+    assert.equal(axisFormat(1200), ',.0f');
+    assert.equal(axisFormat(0), ',.0f');
+  });
+
+  it('account bars use the name, else the id’s last segment', () => {
+    assert.equal(accountLabel('Atlas Orion', '/subscriptions/abc'), 'Atlas Orion');
+    assert.equal(accountLabel(null, '/subscriptions/1f2e-77aa'), '1f2e-77aa');
+    assert.equal(accountLabel('123', '123'), '123');
+  });
+});

@@ -17,6 +17,7 @@ import type {
   Ratio,
   ReportLocale,
   ReportPeriod,
+  ServiceSpend,
 } from './report.types.js';
 
 /** The terms the methodology page defines, in the order it defines them. */
@@ -222,12 +223,16 @@ export interface ReportStrings {
     anomalyLegend: string;
     spendLegend: string;
     otherCategory: string;
+    /** The top-services row that makes the list add up to the total. */
+    otherAndCredits: string;
+    accountsWithoutSpend: (count: number) => string;
   };
   empty: {
     data: string;
     findings: string;
     commitments: string;
     movers: string;
+    moversNoPrevious: string;
     clients: string;
   };
   footer: {
@@ -441,8 +446,15 @@ const es: ReportStrings = {
     usage: 'Variaciones por consumo',
     new: 'Servicios nuevos',
     removed: 'Servicios dados de baja',
+    credit: 'Créditos y reembolsos',
   },
-  moverKinds: { price: 'Precio', usage: 'Consumo', new: 'Nuevo', removed: 'Dado de baja' },
+  moverKinds: {
+    price: 'Precio',
+    usage: 'Consumo',
+    new: 'Nuevo',
+    removed: 'Dado de baja',
+    credit: 'Crédito',
+  },
   charts: {
     spendAxis: (currency) => `Gasto (${currency})`,
     dayAxis: 'Día',
@@ -450,12 +462,15 @@ const es: ReportStrings = {
     anomalyLegend: 'Día con anomalía',
     spendLegend: 'Gasto diario',
     otherCategory: 'Otros',
+    otherAndCredits: 'Otros / créditos',
+    accountsWithoutSpend: (n) => (n === 1 ? '1 cuenta sin gasto' : `${n} cuentas sin gasto`),
   },
   empty: {
     data: 'No hay datos de costo para este período.',
     findings: 'No hay oportunidades de ahorro con evidencia en este período.',
     commitments: 'No hay compromisos vigentes en el período.',
     movers: 'No hubo variaciones relevantes frente al mes anterior.',
+    moversNoPrevious: 'No hay datos del mes anterior.',
     clients: 'No hay clientes registrados.',
   },
   footer: {
@@ -748,8 +763,9 @@ const en: ReportStrings = {
     usage: 'Usage-driven changes',
     new: 'New services',
     removed: 'Removed services',
+    credit: 'Credits and refunds',
   },
-  moverKinds: { price: 'Price', usage: 'Usage', new: 'New', removed: 'Removed' },
+  moverKinds: { price: 'Price', usage: 'Usage', new: 'New', removed: 'Removed', credit: 'Credit' },
   charts: {
     spendAxis: (currency) => `Spend (${currency})`,
     dayAxis: 'Day',
@@ -757,12 +773,16 @@ const en: ReportStrings = {
     anomalyLegend: 'Anomalous day',
     spendLegend: 'Daily spend',
     otherCategory: 'Other',
+    otherAndCredits: 'Other / credits',
+    accountsWithoutSpend: (n) =>
+      n === 1 ? '1 account without spend' : `${n} accounts without spend`,
   },
   empty: {
     data: 'There is no cost data for this period.',
     findings: 'No savings opportunity has evidence in this period.',
     commitments: 'No commitment was active in the period.',
     movers: 'No significant change against the previous month.',
+    moversNoPrevious: 'No data for the previous month.',
     clients: 'There are no clients yet.',
   },
   footer: {
@@ -1055,8 +1075,15 @@ const ptBR: ReportStrings = {
     usage: 'Variações por consumo',
     new: 'Serviços novos',
     removed: 'Serviços descontinuados',
+    credit: 'Créditos e reembolsos',
   },
-  moverKinds: { price: 'Preço', usage: 'Consumo', new: 'Novo', removed: 'Descontinuado' },
+  moverKinds: {
+    price: 'Preço',
+    usage: 'Consumo',
+    new: 'Novo',
+    removed: 'Descontinuado',
+    credit: 'Crédito',
+  },
   charts: {
     spendAxis: (currency) => `Gasto (${currency})`,
     dayAxis: 'Dia',
@@ -1064,12 +1091,15 @@ const ptBR: ReportStrings = {
     anomalyLegend: 'Dia com anomalia',
     spendLegend: 'Gasto diário',
     otherCategory: 'Outros',
+    otherAndCredits: 'Outros / créditos',
+    accountsWithoutSpend: (n) => (n === 1 ? '1 conta sem gasto' : `${n} contas sem gasto`),
   },
   empty: {
     data: 'Não há dados de custo para este período.',
     findings: 'Não há oportunidades de economia com evidência neste período.',
     commitments: 'Nenhum compromisso esteve vigente no período.',
     movers: 'Não houve variações relevantes em relação ao mês anterior.',
+    moversNoPrevious: 'Não há dados do mês anterior.',
     clients: 'Ainda não há clientes cadastrados.',
   },
   footer: {
@@ -1384,6 +1414,17 @@ export function freshnessText(
 }
 
 /** Which days the movers compared, when the period's data is partial; null otherwise. */
+/** What the movers part says when it lists nothing: no change, or nothing to compare with. */
+export function moversEmptyText(fmt: ReportFormatter, model: ClientReportModel): string {
+  const s = fmt.strings.empty;
+  return model.moversComparison?.previousEmpty ? s.moversNoPrevious : s.movers;
+}
+
+/** A top-services row's name: the remainder row is labelled in the report's language. */
+export function serviceLabel(fmt: ReportFormatter, row: ServiceSpend): string {
+  return row.remainder ? fmt.strings.charts.otherAndCredits : row.serviceName;
+}
+
 export function moversComparedText(fmt: ReportFormatter, model: ClientReportModel): string | null {
   const compared = model.moversComparison;
   if (!compared?.partial) return null;

@@ -135,6 +135,11 @@ export interface ServiceSpend {
   /** Share of the currency's total spend. */
   share: Ratio | null;
   vsPreviousMonth: Comparison;
+  /**
+   * The row that makes the list add up to the total: services below the top ones and credits
+   * (negative spend). Exporters label it "Other / credits" and give it no rank.
+   */
+  remainder?: boolean;
 }
 
 export interface AccountSpend {
@@ -254,7 +259,8 @@ export interface CommitmentSummary {
   endDate: IsoDate | null;
 }
 
-export type MoverKind = 'price' | 'usage' | 'new' | 'removed';
+/** `credit`: negative spend (a refund or credit note), which is neither new usage nor a price. */
+export type MoverKind = 'price' | 'usage' | 'new' | 'removed' | 'credit';
 
 /**
  * A service whose spend moved most against the previous month, classified by what dominated:
@@ -287,6 +293,11 @@ export interface MoversComparison {
   previous: { from: IsoDate; to: IsoDate };
   /** The period's data ends before its last day: equal numbers of days are compared. */
   partial: boolean;
+  /**
+   * The previous window has no data at all: every service would read as new, so the report
+   * lists no movers and says there is nothing to compare with.
+   */
+  previousEmpty?: boolean;
 }
 
 export interface MethodologyFacts {

@@ -11,8 +11,9 @@
  * - `value` is always a plain number ("-12.5", never quoted, never prefixed) or empty when the
  *   figure is not available; `unit` is the currency code or "%" (percent, 12.5 = 12.5 %) or a
  *   count. Money has two decimals, rounded half up on the exact decimal (the FOCUS export keeps
- *   every digit). `currency` is empty on percent records, which are no amount: a key-figure
- *   ratio names its currency block in `item`; other ratios follow their amount record.
+ *   every digit). `currency` is empty on percent records, which are no amount: `item` keeps what
+ *   it holds on the amount records of the same figure (the figure's name for key figures, the
+ *   rank for services) and a key-figure ratio names its currency block in `note`.
  * - Text cells that a spreadsheet would run as a formula (leading =, +, -, @, tab, CR, NUL) get
  *   a leading apostrophe.
  *
@@ -29,6 +30,7 @@ import {
   METHODOLOGY_TERMS,
   ReportFormatter,
   methodologyText,
+  serviceLabel,
 } from '../i18n.js';
 import {
   CONTENT_TYPES,
@@ -47,7 +49,7 @@ import type {
   Ratio,
   ReportExport,
 } from '../report.types.js';
-import { coalesce, deferred, iterate, yieldToEventLoop } from './shared.js';
+import { accountNameResolver, coalesce, deferred, iterate, yieldToEventLoop } from './shared.js';
 
 /** Records written between two turns of the event loop. */
 const YIELD_EVERY = 2_000;
@@ -215,14 +217,17 @@ async function* clientRecords(
       value: money(ctx, value),
       unit: cur,
     });
-    // A ratio is no amount: no currency, but the currency block it belongs to stays readable.
+    // A ratio is no amount: no currency, but the currency block it belongs to stays readable
+    // in the note. `item` is the figure's name, as on every other record, so a filter on the
+    // item column never mixes a currency code in with names.
     const p = (measure: string, value: Ratio | null): ClientRecord => ({
       section,
       measure,
-      item: cur,
+      item: measure,
       currency: null,
       value: percent(ctx, value),
       unit: pct,
+      note: cur,
     });
     yield m(s.figures.totalSpend, k.totalSpend);
     yield m(s.figures.previousMonth, k.vsPreviousMonth.reference);
@@ -255,8 +260,9 @@ async function* clientRecords(
     const base = {
       section: s.sections.topServices,
       category: row.category,
-      service: row.serviceName,
-      item: String(row.rank),
+      service: serviceLabel(fmt, row),
+      // The remainder row has no rank: it is the rest, not the eleventh service.
+      item: row.remainder ? null : String(row.rank),
       currency: row.currency,
     };
     yield { ...base, measure: s.columns.amount, value: money(ctx, row.amount), unit: row.currency };
@@ -398,6 +404,7 @@ async function* clientRecords(
   }
 
   // The one part that may be huge: pulled row by row from the provider's cursor.
+  const accountNames = accountNameResolver(model.accounts);
   for await (const row of iterate(model.dailyDetail)) {
     yield {
       section: s.sections.detail,
@@ -405,7 +412,7 @@ async function* clientRecords(
       date: row.date,
       provider: fmt.provider(row.provider),
       accountId: row.accountId,
-      accountName: row.accountName,
+      accountName: accountNames.of(row),
       category: row.serviceCategory,
       service: row.serviceName,
       item: row.chargeCategory,

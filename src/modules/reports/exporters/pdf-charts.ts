@@ -9,7 +9,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
-import type { ReportFormatter } from '../i18n.js';
+import { serviceLabel, type ReportFormatter } from '../i18n.js';
 import { decimalToNumber } from '../report.fns.js';
 import type {
   AccountSpend,
@@ -97,6 +97,21 @@ async function render(spec: TopLevelSpec, fmt: ReportFormatter): Promise<ChartSv
   }
 }
 
+/**
+ * A d3 number format for an axis spanning `span`: whole numbers hide the steps of a small scale
+ * (ticks at 0, 0.5, 1, 1.5 read "0, 1, 1, 2"), so the decimals follow the tick step (about a
+ * fifth of the span). `~` drops trailing zeros; the separators come from the view's locale.
+ */
+export function axisFormat(span: number): string {
+  const step = Math.abs(span) / 5;
+  if (!(step > 0) || step >= 1) return ',.0f';
+  return `,.${Math.min(4, Math.ceil(-Math.log10(step)))}~f`;
+}
+
+function maxOf(values: ReadonlyArray<{ v: number }>): number {
+  return values.reduce((acc, r) => Math.max(acc, Math.abs(r.v)), 0);
+}
+
 /** Stacked monthly bars per service category, months in order, biggest categories at the base. */
 export function monthlyTrendChart(
   rows: MonthlyCategorySpend[],
@@ -151,7 +166,11 @@ export function monthlyTrendChart(
           field: 'v',
           type: 'quantitative',
           aggregate: 'sum',
-          axis: { title: fmt.strings.charts.spendAxis(currency), format: ',.0f', tickCount: 5 },
+          axis: {
+            title: fmt.strings.charts.spendAxis(currency),
+            format: axisFormat(Math.max(0, ...monthTotals(values))),
+            tickCount: 5,
+          },
         },
         color: {
           field: 'c',
@@ -165,6 +184,12 @@ export function monthlyTrendChart(
     },
     fmt,
   );
+}
+
+function monthTotals(values: ReadonlyArray<{ m: string; v: number }>): number[] {
+  const totals = new Map<string, number>();
+  for (const r of values) totals.set(r.m, (totals.get(r.m) ?? 0) + r.v);
+  return [...totals.values()];
 }
 
 /** Horizontal bars with the amount printed at the end of each bar. */
@@ -187,12 +212,17 @@ function rankedBars(
           field: 'label',
           type: 'nominal',
           sort: order,
-          axis: { title: null, labelLimit: 190, labelFontSize: 8, labelColor: '#1F2933' },
+          // Wide enough for "Amazon Relational Database Service" and an account's name.
+          axis: { title: null, labelLimit: 280, labelFontSize: 8, labelColor: '#1F2933' },
         },
         x: {
           field: 'v',
           type: 'quantitative',
-          axis: { title: fmt.strings.charts.spendAxis(currency), format: ',.0f', tickCount: 5 },
+          axis: {
+            title: fmt.strings.charts.spendAxis(currency),
+            format: axisFormat(maxOf(values)),
+            tickCount: 5,
+          },
           scale: { nice: true },
         },
       },
@@ -216,7 +246,7 @@ export function topServicesChart(
 ): Promise<ChartSvg> {
   const values = [...rows]
     .sort((a, b) => a.rank - b.rank)
-    .map((r) => ({ label: r.serviceName, v: decimalToNumber(r.amount) }));
+    .map((r) => ({ label: serviceLabel(fmt, r), v: decimalToNumber(r.amount) }));
   return rankedBars(values, currency, width, fmt);
 }
 
@@ -226,16 +256,27 @@ export function accountsChart(
   width: number,
   fmt: ReportFormatter,
 ): Promise<ChartSvg> {
-  const values = [...rows]
-    .sort((a, b) => decimalToNumber(b.amount) - decimalToNumber(a.amount))
-    .map((r) => ({
-      label:
-        r.accountName && r.accountName !== r.accountId
-          ? `${r.accountName} · ${r.accountId}`
-          : r.accountId,
+  const sorted = [...rows].sort((a, b) => decimalToNumber(b.amount) - decimalToNumber(a.amount));
+  // The name alone, or the id's last segment: a full Azure path or ARN leaves no room for it.
+  const short = sorted.map((r) => accountLabel(r.accountName, r.accountId));
+  const values = sorted.map((r, i) => {
+    const label = short[i]!;
+    // Two accounts of one name would share a bar: the id's tail tells them apart.
+    const clash = short.indexOf(label) !== i || short.lastIndexOf(label) !== i;
+    return {
+      label: clash ? `${label} · ${lastSegment(r.accountId)}` : label,
       v: decimalToNumber(r.amount),
-    }));
+    };
+  });
   return rankedBars(values, currency, width, fmt);
+}
+
+function lastSegment(id: string): string {
+  return id.split(/[/:]/).filter(Boolean).pop() ?? id;
+}
+
+export function accountLabel(name: string | null, id: string): string {
+  return name && name !== id ? name : lastSegment(id);
 }
 
 /** The period's daily line, anomalies as red dots over it. */
@@ -267,7 +308,12 @@ export function dailyTrendChart(
   const y = {
     field: 'v',
     type: 'quantitative' as const,
-    axis: { title: fmt.strings.charts.spendAxis(currency), format: ',.0f', tickCount: 5 },
+    axis: {
+      title: fmt.strings.charts.spendAxis(currency),
+      // The scale does not start at zero: the visible span sets the decimals.
+      format: axisFormat(maxOf(values) - Math.min(...values.map((r) => r.v))),
+      tickCount: 5,
+    },
     scale: { zero: false, nice: true },
   };
   return render(

@@ -12,11 +12,13 @@ import {
   freshnessText,
   methodologyText,
   moversComparedText,
+  moversEmptyText,
 } from '../i18n.js';
 import {
   CONTENT_TYPES,
   contentDisposition,
   decimalToNumber,
+  moneyDecimal,
   reportFileName,
 } from '../report.fns.js';
 import type {
@@ -45,7 +47,7 @@ import {
 import { COLORS, PdfCanvas, type PdfColumn, type PdfRow } from './pdf-layout.js';
 import { byCurrency, deferred, iterate, orderedCurrencies } from './shared.js';
 
-const MOVER_ORDER: MoverKind[] = ['price', 'usage', 'new', 'removed'];
+const MOVER_ORDER: MoverKind[] = ['price', 'usage', 'new', 'removed', 'credit'];
 
 /** The footer's left part: who made it, when, and the request id support will ask for. */
 function footerText(fmt: ReportFormatter, generatedAt: string, requestId: string): string {
@@ -329,9 +331,10 @@ async function composeClient(
   rows += model.topServices.length;
 
   // A CFO reads the largest accounts; a long tail of tiny ones would only push the chart off
-  // the page. The CSV and XLSX keep every account.
+  // the page, and accounts without spend are only counted. The CSV and XLSX keep every account.
+  const spending = model.accounts.filter((a) => !showsAsZero(a.amount));
   await chartSection(s.sections.accounts, currenciesOf(model.accounts), (cur) =>
-    accountsChart(topAccounts(model.accounts, cur, MAX_ACCOUNTS_CHART), cur, c.width, fmt),
+    accountsChart(topAccounts(spending, cur, MAX_ACCOUNTS_CHART), cur, c.width, fmt),
   );
   if (model.accounts.length > 0) {
     c.table(
@@ -343,7 +346,9 @@ async function composeClient(
         { header: s.columns.share, width: 0.14, align: 'right' },
       ],
       currenciesOf(model.accounts).flatMap((cur) => {
-        const all = byCurrency(model.accounts, cur);
+        const all = byCurrency(spending, cur);
+        const idle = byCurrency(model.accounts, cur).length - all.length;
+        const idleRow = idle > 0 ? [['', '', s.charts.accountsWithoutSpend(idle), '', '']] : [];
         const shown = all
           .slice(0, MAX_ACCOUNTS_TABLE)
           .map((a) => [
@@ -354,11 +359,11 @@ async function composeClient(
             fmt.ratio(a.share),
           ]);
         const rest = all.slice(MAX_ACCOUNTS_TABLE);
-        if (rest.length === 0) return shown;
         const amount = sumDecimals(rest.map((a) => a.amount));
+        if (rest.length === 0 || showsAsZero(amount)) return [...shown, ...idleRow];
         const share = rest.reduce((acc, a) => acc + (a.share ?? 0), 0);
         const label = `${s.charts.otherCategory} (${rest.length})`;
-        return [...shown, ['', '', label, fmt.money(amount, cur), fmt.ratio(share)]];
+        return [...shown, ['', '', label, fmt.money(amount, cur), fmt.ratio(share)], ...idleRow];
       }),
     );
   }
@@ -454,7 +459,7 @@ async function composeClient(
   c.sectionTitle(s.sections.movers);
   const compared = moversComparedText(fmt, model);
   if (compared) c.paragraph(compared, { size: 8, color: COLORS.muted });
-  if (model.movers.length === 0) c.paragraph(s.empty.movers, { color: COLORS.muted });
+  if (model.movers.length === 0) c.paragraph(moversEmptyText(fmt, model), { color: COLORS.muted });
   for (const kind of MOVER_ORDER) {
     const movers = model.movers.filter((m) => m.kind === kind);
     if (movers.length === 0) continue;
@@ -505,6 +510,11 @@ async function composeClient(
 
 const MAX_ACCOUNTS_CHART = 12;
 const MAX_ACCOUNTS_TABLE = 25;
+
+/** An amount the reader would see as 0.00 (exact decimal rounding, no float). */
+function showsAsZero(value: Decimal): boolean {
+  return /^-?0\.00$/.test(moneyDecimal(value));
+}
 
 function topAccounts(accounts: readonly AccountSpend[], currency: string, n: number) {
   return byCurrency(accounts, currency).slice(0, n);

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { Transform, type Readable, type Writable } from 'node:stream';
 
-import type { CurrencyCode, RowSource } from '../report.types.js';
+import type { AccountSpend, CurrencyCode, DailyDetailRow, RowSource } from '../report.types.js';
 
 /** A promise whose rejection is observed, so an export nobody audits cannot crash the process. */
 export function deferred<T>(): {
@@ -119,4 +119,17 @@ export function settleWith(stream: Readable, rows: () => number) {
     if (!stream.readableEnded) done.reject(new Error('report stream closed before its end'));
   });
   return done.promise;
+}
+
+/**
+ * The daily detail's account name, resolved as the accounts table resolves it (cloud account
+ * name, then the billing data's, then the id): a fact often carries no name of its own, and a
+ * sheet where "Accounts" names an account that "Detail" leaves blank reads as missing data.
+ */
+export function accountNameResolver(accounts: readonly AccountSpend[]): {
+  of(row: Pick<DailyDetailRow, 'accountId' | 'accountName'>): string;
+} {
+  const names = new Map<string, string>();
+  for (const a of accounts) if (a.accountName) names.set(a.accountId, a.accountName);
+  return { of: (row) => row.accountName || names.get(row.accountId) || row.accountId };
 }

@@ -17,6 +17,8 @@ import {
   freshnessText,
   methodologyText,
   moversComparedText,
+  moversEmptyText,
+  serviceLabel,
 } from '../i18n.js';
 import {
   CONTENT_TYPES,
@@ -41,7 +43,14 @@ import type {
   ReportExport,
   RowSource,
 } from '../report.types.js';
-import { currencyDigits, deferred, iterate, waitForRoom, yieldToEventLoop } from './shared.js';
+import {
+  accountNameResolver,
+  currencyDigits,
+  deferred,
+  iterate,
+  waitForRoom,
+  yieldToEventLoop,
+} from './shared.js';
 
 /** A typed cell: the exporter decides value and number format from the kind, never the data. */
 type XCell =
@@ -242,6 +251,20 @@ async function writeSheet<R>(
   ws.commit();
 }
 
+/**
+ * For `writeSheet`'s `after` on a table that may be empty: the sheet says why it is empty, as
+ * the PDF does, instead of showing a bare header.
+ */
+function whenEmpty(rows: readonly unknown[], message: string) {
+  return (ws: ExcelJS.Worksheet): void => {
+    if (rows.length > 0) return;
+    const row = ws.getRow(2);
+    row.getCell(1).value = neutralizeSpreadsheetText(message);
+    row.getCell(1).font = { italic: true, color: { argb: 'FF5F6B7A' } };
+    row.commit();
+  };
+}
+
 /** A titled block of label/value pairs under a table (report facts, notes). */
 function keyValueBlock(
   ws: ExcelJS.Worksheet,
@@ -398,8 +421,9 @@ async function writeClientWorkbook(
     ctx,
     s.sheets.services,
     [
-      { header: c.rank, width: 6, cell: (r) => count(r.rank) },
-      { header: c.service, width: 42, cell: (r) => text(r.serviceName) },
+      // The remainder row ("Other / credits") has no rank: it is the rest of the total.
+      { header: c.rank, width: 6, cell: (r) => (r.remainder ? text(null) : count(r.rank)) },
+      { header: c.service, width: 42, cell: (r) => text(serviceLabel(fmt, r)) },
       { header: c.category, width: 20, cell: (r) => text(fmt.category(r.category)) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
       { header: c.amount, width: 20, cell: (r) => money(r.amount, r.currency) },
@@ -452,6 +476,7 @@ async function writeClientWorkbook(
   );
 
   // The large one: rows come from the provider's cursor and leave as they are committed.
+  const accountNames = accountNameResolver(model.accounts);
   await writeSheet(
     ctx,
     s.sheets.detail,
@@ -459,7 +484,7 @@ async function writeClientWorkbook(
       { header: c.date, width: 12, cell: (r) => ({ t: 'date', v: r.date }) },
       { header: c.provider, width: 10, cell: (r) => text(fmt.provider(r.provider)) },
       { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
-      { header: c.accountName, width: 30, cell: (r) => text(r.accountName) },
+      { header: c.accountName, width: 30, cell: (r) => text(accountNames.of(r)) },
       {
         header: c.category,
         width: 18,
@@ -494,6 +519,7 @@ async function writeClientWorkbook(
       { header: c.effort, width: 10, cell: (r) => text(s.effort[r.effort]) },
     ],
     model.topFindings,
+    whenEmpty(model.topFindings, s.empty.findings),
   );
 
   await writeSheet(
@@ -511,6 +537,7 @@ async function writeClientWorkbook(
       { header: c.endDate, width: 12, cell: (r) => ({ t: 'date', v: r.endDate }) },
     ],
     model.commitments,
+    whenEmpty(model.commitments, s.empty.commitments),
   );
 
   await writeSheet(
@@ -518,8 +545,8 @@ async function writeClientWorkbook(
     s.sheets.movers,
     [
       { header: c.moverKind, width: 16, cell: (r) => text(s.moverKinds[r.kind]) },
+      // No account column: movers are per service across accounts, so it would stay empty.
       { header: c.service, width: 38, cell: (r) => text(r.serviceName) },
-      { header: c.accountId, width: 18, cell: (r) => text(r.accountId) },
       { header: c.currency, width: 10, cell: (r) => text(r.currency) },
       { header: c.previous, width: 18, cell: (r) => money(r.previous, r.currency) },
       { header: c.current, width: 18, cell: (r) => money(r.current, r.currency) },
@@ -530,6 +557,7 @@ async function writeClientWorkbook(
       { header: c.removedEffect, width: 18, cell: (r) => money(r.removedEffect, r.currency) },
     ],
     model.movers,
+    whenEmpty(model.movers, moversEmptyText(fmt, model)),
   );
 
   const m = model.methodology;

@@ -270,12 +270,15 @@ export function createClientReportProvider(deps: ClientProviderDeps): ClientRepo
 
       // Charts and tables.
       const monthlyTrend = await monthlyTrendOf(costs, ctx, period, metric);
-      const topServices = await topServicesOf(costs, ctx, window, refs.previous, previous);
+      const topServices = await topServicesOf(costs, ctx, window, refs.previous, summary, previous);
       const accounts = await accountsOf(costs, ctx, window);
       const dailyTrend = await dailyTrendOf(costs, ctx, window);
       const tagKeys = await detailTagKeysOf(costs, ctx, window);
       const commitments = (await ifInPlan(() => commitmentsOf(costs, ctx, window))) ?? [];
-      const { movers, comparison } = await moversOf(costs, ctx, window, period, facts.last_day);
+      const { movers, comparison } = await moversOf(costs, ctx, window, period, facts.last_day, {
+        window: refs.previous,
+        summary: previous,
+      });
 
       const currencies = currencyOrder(client.currency, [
         ...summary.currencies.map((c) => c.currency),
@@ -424,6 +427,7 @@ async function topServicesOf(
   ctx: RequestContext,
   window: Window,
   previousWindow: { from: string; to: string },
+  currentSummary: SummaryResponse,
   previousSummary: SummaryResponse,
 ): Promise<ServiceSpend[]> {
   const current = await costs.breakdown(
@@ -447,10 +451,20 @@ async function topServicesOf(
   const previousCost = new Map(before.rows.map((r) => [`${r.currency}|${r.key}`, r.cost]));
   const hadSpend = new Set(previousSummary.currencies.map((c) => c.currency));
 
+  const totalOf = (s: SummaryResponse, currency: CurrencyCode) =>
+    s.currencies.find((c) => c.currency === currency)?.total ?? null;
+  const shareOf = (amount: Decimal, currency: CurrencyCode) => {
+    const total = Number(totalOf(currentSummary, currency) ?? 0);
+    return total === 0 ? null : Number(amount) / total;
+  };
+
   const rank = new Map<CurrencyCode, number>();
-  // Services that round to 0.00 take a place in the top list without telling the reader anything.
-  const shown = current.rows.filter((r) => !r.others && !roundsToZero(r.cost));
-  return sortByCost(shown).map((r) => {
+  // Services that round to 0.00, and credits, take no place in the top list: they tell the
+  // reader nothing there. They are not dropped either: the remainder row below carries them.
+  const shown = current.rows.filter(
+    (r) => !r.others && !roundsToZero(r.cost) && !r.cost.startsWith('-'),
+  );
+  const rows = sortByCost(shown).map((r): ServiceSpend => {
     const n = (rank.get(r.currency) ?? 0) + 1;
     rank.set(r.currency, n);
     // A service with no spend last month compares with 0 when the client had data then.
@@ -463,10 +477,38 @@ async function topServicesOf(
       category: r.key2 ?? UNCATEGORIZED,
       currency: r.currency,
       amount: r.cost,
-      share: r.share,
+      // On the currency's total, so the listed shares and the remainder's add up to 100 %.
+      share: shareOf(r.cost, r.currency),
       vsPreviousMonth: compare(r.cost, reference),
     };
   });
+
+  // The rows a reader sums must give the total: whatever the top list leaves out (the tail,
+  // credits) goes into one remainder row, computed exactly from the decimal strings.
+  const remainders: ServiceSpend[] = [];
+  for (const c of currentSummary.currencies) {
+    const listed = rows.filter((r) => r.currency === c.currency);
+    const amount = addDecimals(c.total, ...listed.map((r) => negate(r.amount)));
+    if (roundsToZero(amount)) continue;
+    const before = totalOf(previousSummary, c.currency);
+    const reference =
+      before === null
+        ? null
+        : addDecimals(before, ...listed.map((r) => negate(r.vsPreviousMonth.reference ?? '0')));
+    remainders.push({
+      rank: listed.length + 1,
+      serviceName: UNCATEGORIZED,
+      category: UNCATEGORIZED,
+      currency: c.currency,
+      amount,
+      share: shareOf(amount, c.currency),
+      vsPreviousMonth: compare(amount, reference),
+      remainder: true,
+    });
+  }
+  return [...rows, ...remainders].sort(
+    (a, b) => a.currency.localeCompare(b.currency) || a.rank - b.rank,
+  );
 }
 
 /** True when the amount shows as 0.00 once rounded to the cent (exact decimal rounding). */
@@ -590,6 +632,7 @@ async function moversOf(
   window: Window,
   period: ReportPeriod,
   lastDay: string | null,
+  previousMonth: { window: { from: string; to: string }; summary: SummaryResponse },
 ): Promise<{ movers: Mover[]; comparison: MoversComparison | null }> {
   // A month with data to its last day compares with the whole previous calendar month, as
   // finance reads month over month. A month whose data stops early (the month in progress,
@@ -610,43 +653,66 @@ async function moversOf(
       limit: String(MOVERS_PER_DIRECTION),
     }),
   );
+  // Against a window without any data every service would read as "new": the currencies with
+  // nothing to compare with list no movers, and the report says why.
+  const previousWindow = answer.previousPeriod;
+  const sameWindow =
+    previousWindow.from === previousMonth.window.from &&
+    previousWindow.to === previousMonth.window.to;
+  const previousSummary = sameWindow
+    ? previousMonth.summary
+    : await costs.summary(
+        ctx,
+        parseCostQuery(summaryQuerySchema, {
+          from: previousWindow.from,
+          to: previousWindow.to,
+          metric: window.metric,
+        }),
+      );
+  const comparable = new Set(previousSummary.currencies.map((c) => c.currency));
   const comparison: MoversComparison = {
     current: { from: answer.period.from, to: answer.period.to },
-    previous: { from: answer.previousPeriod.from, to: answer.previousPeriod.to },
+    previous: { from: previousWindow.from, to: previousWindow.to },
     partial,
+    previousEmpty: comparable.size === 0,
   };
-  const movers = answer.currencies.flatMap((c) =>
-    [...c.increases, ...c.decreases]
-      // A change a reader sees as 0.00 is no mover: a service billing fractions of a cent would
-      // otherwise show up as "new" next to the real ones.
-      .filter((m) => !roundsToZero(m.change))
-      .map((m): Mover => {
-        const previous = roundsToZero(m.previous) ? 0 : Number(m.previous);
-        const current = roundsToZero(m.current) ? 0 : Number(m.current);
-        const kind: Mover['kind'] =
-          previous === 0 && current !== 0
-            ? 'new'
-            : current === 0 && previous !== 0
-              ? 'removed'
-              : Math.abs(Number(m.priceEffect)) > Math.abs(Number(m.usageEffect))
-                ? 'price'
-                : 'usage';
-        return {
-          kind,
-          serviceName: m.label ?? m.key ?? UNCATEGORIZED,
-          accountId: null,
-          currency: c.currency,
-          previous: m.previous,
-          current: m.current,
-          change: m.change,
-          // The service's four parts add up to its change: price and usage on the spend found
-          // in both periods, new and removed on the rest.
-          priceEffect: m.priceEffect,
-          usageEffect: m.usageEffect,
-          newEffect: m.newCost,
-          removedEffect: m.removedCost,
-        };
-      }),
-  );
+  const movers = answer.currencies
+    .filter((c) => comparable.has(c.currency))
+    .flatMap((c) =>
+      [...c.increases, ...c.decreases]
+        // A change a reader sees as 0.00 is no mover: a service billing fractions of a cent would
+        // otherwise show up as "new" next to the real ones.
+        .filter((m) => !roundsToZero(m.change))
+        .map((m): Mover => {
+          const previous = roundsToZero(m.previous) ? 0 : Number(m.previous);
+          const current = roundsToZero(m.current) ? 0 : Number(m.current);
+          // Negative spend is a credit or refund: calling it a new service would misread it.
+          const kind: Mover['kind'] =
+            current < 0 || previous < 0
+              ? 'credit'
+              : previous === 0 && current !== 0
+                ? 'new'
+                : current === 0 && previous !== 0
+                  ? 'removed'
+                  : Math.abs(Number(m.priceEffect)) > Math.abs(Number(m.usageEffect))
+                    ? 'price'
+                    : 'usage';
+          return {
+            kind,
+            serviceName: m.label ?? m.key ?? UNCATEGORIZED,
+            accountId: null,
+            currency: c.currency,
+            previous: m.previous,
+            current: m.current,
+            change: m.change,
+            // The service's four parts add up to its change: price and usage on the spend found
+            // in both periods, new and removed on the rest.
+            priceEffect: m.priceEffect,
+            usageEffect: m.usageEffect,
+            newEffect: m.newCost,
+            removedEffect: m.removedCost,
+          };
+        }),
+    );
   return { movers, comparison };
 }
