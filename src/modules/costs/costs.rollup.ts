@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 
 import type { Queryable } from '../../db/client.js';
+import { METRIC_COLUMNS } from './costs.types.js';
 
 /*
  * Upkeep of `cost_daily_rollup`, the grouped copy of `cost_daily` the summary, breakdown and
@@ -38,13 +39,8 @@ const KEY_COLUMNS = [
   'billing_currency',
 ] as const;
 
-const MONEY_COLUMNS = [
-  'billed_cost',
-  'net_billed_cost',
-  'effective_cost',
-  'net_effective_cost',
-  'list_cost',
-] as const;
+// The metrics' own columns: a new metric is summed here without a second list to keep in step.
+const MONEY_COLUMNS = Object.values(METRIC_COLUMNS);
 
 const KEYS = sql.raw(KEY_COLUMNS.join(', '));
 const INSERT_COLUMNS = sql.raw(

@@ -206,6 +206,13 @@ async function* clientRecords(
   const { fmt } = ctx;
   const s = fmt.strings;
   const pct = s.units.percent;
+  // A ratio beside the amounts of a row: no currency, the percent unit.
+  const ratio = (measure: string, value: Ratio | null) => ({
+    measure,
+    currency: null,
+    value: percent(ctx, value),
+    unit: pct,
+  });
 
   for (const k of model.keyFigures) {
     const section = s.sections.keyFigures;
@@ -266,13 +273,7 @@ async function* clientRecords(
       currency: row.currency,
     };
     yield { ...base, measure: s.columns.amount, value: money(ctx, row.amount), unit: row.currency };
-    yield {
-      ...base,
-      measure: s.columns.share,
-      currency: null,
-      value: percent(ctx, row.share),
-      unit: pct,
-    };
+    yield { ...base, ...ratio(s.columns.share, row.share) };
     yield {
       ...base,
       measure: s.columns.previous,
@@ -285,13 +286,7 @@ async function* clientRecords(
       value: money(ctx, row.vsPreviousMonth.change),
       unit: row.currency,
     };
-    yield {
-      ...base,
-      measure: s.columns.changePct,
-      currency: null,
-      value: percent(ctx, row.vsPreviousMonth.changeRatio),
-      unit: pct,
-    };
+    yield { ...base, ...ratio(s.columns.changePct, row.vsPreviousMonth.changeRatio) };
   }
 
   for (const row of model.accounts) {
@@ -303,13 +298,7 @@ async function* clientRecords(
       currency: row.currency,
     };
     yield { ...base, measure: s.columns.amount, value: money(ctx, row.amount), unit: row.currency };
-    yield {
-      ...base,
-      measure: s.columns.share,
-      currency: null,
-      value: percent(ctx, row.share),
-      unit: pct,
-    };
+    yield { ...base, ...ratio(s.columns.share, row.share) };
   }
 
   for (const row of model.dailyTrend) {
@@ -376,13 +365,7 @@ async function* clientRecords(
       value: money(ctx, row.periodSavings),
       unit: row.currency,
     };
-    yield {
-      ...base,
-      measure: s.columns.utilization,
-      currency: null,
-      value: percent(ctx, row.utilization),
-      unit: pct,
-    };
+    yield { ...base, ...ratio(s.columns.utilization, row.utilization) };
   }
 
   for (const row of model.movers) {
