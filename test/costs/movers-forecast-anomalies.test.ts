@@ -281,7 +281,7 @@ for (const source of ['auto', 'facts'] as const) {
     });
 
     describe('anomalies', () => {
-      it('finds the spike above the rolling baseline, with the resource that drove it', async () => {
+      it('finds the spike above its rolling baseline and the resource behind it', async () => {
         const a = await costs.anomalies(
           ctx(),
           parseCostQuery(anomaliesQuerySchema, { month: '2025-05', provider: 'oci' }),

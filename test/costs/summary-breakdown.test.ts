@@ -289,7 +289,7 @@ for (const source of ['auto', 'facts'] as const) {
       }
     });
 
-    it('summary: the switches leave out credits, refunds and tax, still reported apart', async () => {
+    it('summary: switches leave out credits, refunds and tax, still reported apart', async () => {
       const s = await costs.summary(
         ctxA(),
         summaryQ({ month: '2025-03', include_credits: 'false', include_refunds: 'false' }),
@@ -374,7 +374,7 @@ for (const source of ['auto', 'facts'] as const) {
       });
     });
 
-    it('breakdown: top groups with share, an Others row beyond the limit, per currency', async () => {
+    it('breakdown: top groups with share, Others beyond the limit, per currency', async () => {
       const b = await costs.breakdown(
         ctxA(),
         breakdownQ({ month: '2025-03', group_by: 'service', limit: '2' }),
